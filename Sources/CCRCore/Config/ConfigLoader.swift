@@ -1,0 +1,417 @@
+/// Reads `config.json` text into a ``CCRConfiguration``, reporting every problem at once.
+///
+/// The steps: JSON5 parse (with positions), `$VAR` interpolation, then validation of each key the
+/// original knows. Unknown keys are kept in ``CCRConfiguration/raw`` and reported as warnings.
+public struct ConfigLoader: Sendable {
+    /// The process environment used for `$VAR`, `SERVICE_PORT` and proxy variables.
+    public var environment: [String: String]
+    /// The file name used in messages.
+    public var fileName: String
+
+    public init(environment: [String: String], fileName: String = "config.json") {
+        self.environment = environment
+        self.fileName = fileName
+    }
+
+    /// The top-level keys the original understands (and a few of ours).
+    public static let knownTopLevelKeys: Set<String> = [
+        "PORT", "HOST", "APIKEY", "LOG", "LOG_LEVEL", "API_TIMEOUT_MS", "CONNECT_TIMEOUT_MS", "PROXY_URL",
+        "HTTPS_PROXY", "https_proxy", "httpsProxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy",
+        "NON_INTERACTIVE_MODE", "CLAUDE_PATH", "CUSTOM_ROUTER_PATH", "REWRITE_SYSTEM_PROMPT", "Providers",
+        "providers", "Router", "transformers", "StatusLine", "fallback", "forceUseImageAgent", "plugins", "Plugins",
+        "ANTHROPIC_SMALL_FAST_MODEL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "BODY_LIMIT_MB",
+        "LOG_MAX_SIZE_MB", "LOG_MAX_FILES",
+    ]
+
+    /// Keys this build reads but does not act on yet; they are accepted without a warning.
+    public static let acceptedButInactiveKeys: Set<String> = [
+        "CUSTOM_ROUTER_PATH", "REWRITE_SYSTEM_PROMPT", "transformers", "StatusLine", "fallback",
+        "forceUseImageAgent", "plugins", "Plugins", "ANTHROPIC_SMALL_FAST_MODEL", "OPENAI_API_KEY",
+        "OPENAI_BASE_URL", "OPENAI_MODEL",
+    ]
+
+    /// Loads and validates.
+    /// - Returns: the configuration and the warnings.
+    /// - Throws: ``ConfigError`` listing every error (and the warnings) when any error exists.
+    public func load(text: [UInt8]) throws(ConfigError) -> (CCRConfiguration, [ConfigDiagnostic]) {
+        let raw: JSONValue
+        let map: JSONSourceMap
+        do {
+            (raw, map) = try JSONParser.parseWithPositions(text, syntax: .json5)
+        } catch {
+            throw ConfigError(
+                file: self.fileName,
+                diagnostics: [
+                    ConfigDiagnostic(
+                        .error, path: "$", location: error.location, message: "not valid JSON5: \(error.message)",
+                        fix: "correct the syntax at that position (comments and trailing commas are allowed)")
+                ])
+        }
+        var validation = Validation(map: map)
+        var missing: [EnvironmentInterpolator.Missing] = []
+        let resolved = EnvironmentInterpolator(environment: self.environment).interpolate(raw, missing: &missing)
+        for item in missing {
+            validation.error(
+                item.path, "environment variable \(item.variable) is not set",
+                fix: "export \(item.variable)=… before starting ccr, or write ${\(item.variable):-default} to make it optional")
+        }
+        var configuration = CCRConfiguration()
+        configuration.raw = raw
+        configuration.resolved = resolved
+        guard let root = resolved.objectValue else {
+            validation.error("$", "the config must be a JSON object, found \(resolved.kindDescription)", fix: "wrap the settings in { … }")
+            throw ConfigError(file: self.fileName, diagnostics: validation.sorted)
+        }
+        self.readServerKeys(root, into: &configuration, &validation)
+        self.readProviders(root, into: &configuration, &validation)
+        self.readRouter(root, into: &configuration, &validation)
+        for key in root.keys where !Self.knownTopLevelKeys.contains(key) {
+            validation.warning(JSONPath.key("$", key), "unknown key, kept as written but not used", fix: "check the spelling against docs/configuration.md")
+        }
+        if validation.diagnostics.contains(where: { $0.severity == .error }) {
+            throw ConfigError(file: self.fileName, diagnostics: validation.sorted)
+        }
+        return (configuration, validation.sorted)
+    }
+
+    // MARK: - Server keys
+
+    private func readServerKeys(_ root: JSONObject, into c: inout CCRConfiguration, _ v: inout Validation) {
+        if let port = root["PORT"] {
+            if let p = Self.integer(port), (1...65535).contains(p) {
+                c.port = p
+            } else {
+                v.error("PORT", "must be a port number from 1 to 65535, found \(port)", fix: "write e.g. \"PORT\": 3456")
+            }
+        }
+        if let servicePort = self.environment["SERVICE_PORT"], !servicePort.isEmpty {
+            if let p = Int(servicePort), (1...65535).contains(p) {
+                c.port = p
+            } else {
+                v.error("$", "environment variable SERVICE_PORT=\(servicePort) is not a port number", fix: "unset SERVICE_PORT or set it to 1–65535")
+            }
+        }
+        if let host = root["HOST"] {
+            if let h = host.stringValue, !h.isEmpty { c.host = h } else { v.error("HOST", "must be a host name or address", fix: "write e.g. \"HOST\": \"127.0.0.1\"") }
+        }
+        if let key = root["APIKEY"] {
+            if let k = key.stringValue {
+                c.apiKey = k.isEmpty ? nil : k
+            } else {
+                v.error("APIKEY", "must be a string, found \(key.kindDescription)", fix: "write \"APIKEY\": \"$CCR_APIKEY\" and export CCR_APIKEY")
+            }
+        }
+        if let log = root["LOG"] {
+            if let b = log.boolValue { c.logEnabled = b } else { v.error("LOG", "must be true or false", fix: "write \"LOG\": true") }
+        }
+        if let level = root["LOG_LEVEL"] {
+            let levels = ["trace", "debug", "info", "notice", "warn", "warning", "error", "fatal", "critical"]
+            if let l = level.stringValue?.lowercased(), levels.contains(l) {
+                c.logLevel = l
+            } else {
+                v.error("LOG_LEVEL", "must be one of fatal, error, warn, info, debug, trace", fix: "write \"LOG_LEVEL\": \"info\"")
+            }
+        }
+        for (key, keyPath) in [("API_TIMEOUT_MS", \CCRConfiguration.apiTimeoutMilliseconds), ("CONNECT_TIMEOUT_MS", \.connectTimeoutMilliseconds)] {
+            if let value = root[key] {
+                if let ms = Self.integer(value), ms > 0 {
+                    c[keyPath: keyPath] = ms
+                } else {
+                    v.error(key, "must be a positive number of milliseconds, found \(value)", fix: "write e.g. \"\(key)\": 600000")
+                }
+            }
+        }
+        if let limit = root["BODY_LIMIT_MB"] {
+            if let mb = Self.integer(limit), mb > 0, mb <= 1024 {
+                c.bodyLimitBytes = mb * 1024 * 1024
+            } else {
+                v.error("BODY_LIMIT_MB", "must be a number of MiB from 1 to 1024", fix: "write e.g. \"BODY_LIMIT_MB\": 32")
+            }
+        }
+        if let b = root["NON_INTERACTIVE_MODE"] {
+            if let flag = b.boolValue { c.nonInteractiveMode = flag } else { v.error("NON_INTERACTIVE_MODE", "must be true or false") }
+        }
+        if let path = root["CLAUDE_PATH"] {
+            if let p = path.stringValue { c.claudePath = p.isEmpty ? nil : p } else { v.error("CLAUDE_PATH", "must be a path to the claude binary") }
+        }
+        // Proxy: config keys first (as the original), then the process environment.
+        for key in ["HTTPS_PROXY", "https_proxy", "httpsProxy", "PROXY_URL"] {
+            guard let value = root[key] else { continue }
+            guard let url = value.stringValue else {
+                v.error(key, "must be a proxy URL such as http://127.0.0.1:7890")
+                continue
+            }
+            if url.isEmpty { continue }
+            if ProxySettings.parse(url) == nil {
+                v.error(key, "'\(url)' is not a proxy URL", fix: "write http://host:port (user:password@ allowed) or socks5://host:port")
+            } else if c.proxyURL == nil {
+                c.proxyURL = url
+            }
+        }
+        if c.proxyURL == nil {
+            for key in ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"] {
+                if let url = self.environment[key], !url.isEmpty, ProxySettings.parse(url) != nil {
+                    c.proxyURL = url
+                    break
+                }
+            }
+        }
+        var noProxy: String?
+        if let value = root["NO_PROXY"]?.stringValue ?? root["no_proxy"]?.stringValue { noProxy = value }
+        if noProxy == nil { noProxy = self.environment["NO_PROXY"] ?? self.environment["no_proxy"] }
+        c.noProxy = (noProxy ?? "").split(separator: ",").map { $0.trimmingSpaces().lowercased() }.filter { !$0.isEmpty }
+    }
+
+    // MARK: - Providers
+
+    private func readProviders(_ root: JSONObject, into c: inout CCRConfiguration, _ v: inout Validation) {
+        let key = root.contains("Providers") ? "Providers" : "providers"
+        guard let value = root[key] else { return }
+        guard let list = value.arrayValue else {
+            v.error(key, "must be an array of providers, found \(value.kindDescription)", fix: "write \"Providers\": [ { \"name\": …, \"api_base_url\": …, \"api_key\": …, \"models\": [ … ] } ]")
+            return
+        }
+        var seen: [String: Int] = [:]
+        for (index, entry) in list.enumerated() {
+            let path = JSONPath.index(key, index)
+            guard let object = entry.objectValue else {
+                v.error(path, "each provider must be an object, found \(entry.kindDescription)")
+                continue
+            }
+            var ok = true
+            let name = object["name"]?.stringValue?.trimmingSpaces() ?? ""
+            if name.isEmpty {
+                v.error(JSONPath.key(path, "name"), "provider has no name", fix: "add \"name\": \"deepseek\" (the name used in routes)")
+                ok = false
+            } else if name.contains(",") {
+                v.error(JSONPath.key(path, "name"), "provider name '\(name)' contains a comma", fix: "routes are written provider,model: choose a name without commas")
+                ok = false
+            } else if let first = seen[name.lowercased()] {
+                v.error(JSONPath.key(path, "name"), "duplicate provider name '\(name)' (also \(JSONPath.index(key, first)))", fix: "give each provider a unique name")
+                ok = false
+            } else {
+                seen[name.lowercased()] = index
+            }
+            let label = name.isEmpty ? "provider \(index)" : "provider '\(name)'"
+            let url = object["api_base_url"]?.stringValue ?? ""
+            if url.isEmpty {
+                v.error(JSONPath.key(path, "api_base_url"), "\(label) has no api_base_url", fix: "set the full endpoint URL, e.g. https://api.deepseek.com/chat/completions")
+                ok = false
+            } else if !(url.hasPrefix("http://") || url.hasPrefix("https://")) || URLParts(url) == nil {
+                v.error(JSONPath.key(path, "api_base_url"), "'\(url)' is not an http(s) URL", fix: "write the full endpoint URL, e.g. https://api.deepseek.com/chat/completions")
+                ok = false
+            }
+            var apiKey: String?
+            if let keyValue = object["api_key"] {
+                if let k = keyValue.stringValue {
+                    apiKey = k.isEmpty ? nil : k
+                } else {
+                    v.error(JSONPath.key(path, "api_key"), "must be a string, found \(keyValue.kindDescription)")
+                    ok = false
+                }
+            }
+            if apiKey == nil && !Self.isLocalURL(url) {
+                let envName = Self.suggestedKeyVariable(name)
+                v.error(
+                    JSONPath.key(path, "api_key"), "\(label) has no api_key",
+                    fix: "set \(path).api_key to \"$\(envName)\" and export \(envName)")
+                ok = false
+            }
+            var models: [String] = []
+            if let modelsValue = object["models"] {
+                if let array = modelsValue.arrayValue, array.allSatisfy({ $0.stringValue?.isEmpty == false }) {
+                    models = array.compactMap(\.stringValue)
+                } else {
+                    v.error(JSONPath.key(path, "models"), "must be a list of model names", fix: "write \"models\": [\"deepseek-chat\"]")
+                    ok = false
+                }
+            }
+            if models.isEmpty && ok {
+                v.error(JSONPath.key(path, "models"), "\(label) lists no models", fix: "add \"models\": [\"model-name\", …]")
+                ok = false
+            }
+            var providerChain: [TransformerReference] = []
+            var modelChains: [String: [TransformerReference]] = [:]
+            if let transformer = object["transformer"] {
+                let tPath = JSONPath.key(path, "transformer")
+                if let tObject = transformer.objectValue {
+                    for member in tObject.members {
+                        let memberPath = JSONPath.key(tPath, member.key)
+                        if member.key == "use" {
+                            providerChain = self.readChain(member.value, path: memberPath, &v)
+                        } else if let inner = member.value.objectValue, let use = inner["use"] {
+                            if !models.contains(member.key) {
+                                v.warning(memberPath, "'\(member.key)' is not one of \(label)'s models, so this chain never applies", fix: "use a name from \(JSONPath.key(path, "models"))")
+                            }
+                            modelChains[member.key] = self.readChain(use, path: JSONPath.key(memberPath, "use"), &v)
+                        } else {
+                            v.error(memberPath, "expected \"use\" or a model name with { \"use\": [ … ] }")
+                        }
+                    }
+                } else {
+                    v.error(tPath, "must be an object like { \"use\": [\"Anthropic\"] }")
+                }
+            }
+            let wire = Self.wire(for: url, chain: providerChain, modelChains: modelChains)
+            if ok {
+                c.providers.append(
+                    ProviderConfiguration(
+                        name: name, baseURL: url, apiKey: apiKey, models: models, transformers: providerChain,
+                        modelTransformers: modelChains, wire: wire))
+            }
+        }
+    }
+
+    private func readChain(_ value: JSONValue, path: String, _ v: inout Validation) -> [TransformerReference] {
+        guard let list = value.arrayValue else {
+            v.error(path, "must be a list of transformer names", fix: "write \"use\": [\"Anthropic\"]")
+            return []
+        }
+        var chain: [TransformerReference] = []
+        for (index, entry) in list.enumerated() {
+            let entryPath = JSONPath.index(path, index)
+            var reference: TransformerReference?
+            if let name = entry.stringValue {
+                reference = TransformerReference(name: name)
+            } else if let tuple = entry.arrayValue, let name = tuple.first?.stringValue, tuple.count <= 2 {
+                if tuple.count == 2 {
+                    if let options = tuple[1].objectValue {
+                        reference = TransformerReference(name: name, options: options)
+                    } else {
+                        v.error(JSONPath.index(entryPath, 1), "transformer options must be an object")
+                        continue
+                    }
+                } else {
+                    reference = TransformerReference(name: name)
+                }
+            }
+            guard let reference else {
+                v.error(entryPath, "expected \"name\" or [\"name\", { options }]")
+                continue
+            }
+            if !TransformerCatalog.builtInNames.contains(reference.name) {
+                let close = TransformerCatalog.builtInNames.first { $0.lowercased() == reference.name.lowercased() }
+                v.error(
+                    entryPath, "unknown transformer '\(reference.name)'",
+                    fix: close.map { "names are case-sensitive: write \"\($0)\"" } ?? "use one of: \(TransformerCatalog.builtInNames.joined(separator: ", "))")
+                continue
+            }
+            if !TransformerCatalog.implementedNames.contains(reference.name) {
+                v.error(
+                    entryPath, "transformer '\(reference.name)' is not available in this version of ccr yet",
+                    fix: "remove it for now (see docs/compatibility.md for what is supported)")
+                continue
+            }
+            chain.append(reference)
+        }
+        return chain
+    }
+
+    // MARK: - Router
+
+    private func readRouter(_ root: JSONObject, into c: inout CCRConfiguration, _ v: inout Validation) {
+        guard let value = root["Router"] else {
+            if !c.providers.isEmpty {
+                v.error("Router", "no Router section", fix: "add \"Router\": { \"default\": \"\(c.providers[0].name),\(c.providers[0].models.first ?? "model")\" }")
+            }
+            return
+        }
+        guard let router = value.objectValue else {
+            v.error("Router", "must be an object", fix: "write \"Router\": { \"default\": \"provider,model\" }")
+            return
+        }
+        let slots: [(String, WritableKeyPath<RouterTable, RouteTarget?>)] = [
+            ("default", \.defaultRoute), ("background", \.background), ("think", \.think),
+            ("longContext", \.longContext), ("webSearch", \.webSearch), ("image", \.image),
+        ]
+        for (key, keyPath) in slots {
+            guard let slot = router[key] else { continue }
+            let path = JSONPath.key("Router", key)
+            guard let text = slot.stringValue else {
+                v.error(path, "must be a \"provider,model\" string")
+                continue
+            }
+            if text.trimmingSpaces().isEmpty { continue }
+            guard let target = RouteTarget(parsing: text) else {
+                v.error(path, "'\(text)' is not in the form provider,model", fix: "write e.g. \"deepseek,deepseek-chat\"")
+                continue
+            }
+            guard let provider = c.provider(named: target.provider) else {
+                let names = c.providers.map(\.name).joined(separator: ", ")
+                v.error(path, "no provider named '\(target.provider)'", fix: names.isEmpty ? "add it to Providers" : "use one of: \(names)")
+                continue
+            }
+            guard let model = provider.model(named: target.model) else {
+                v.error(path, "provider '\(provider.name)' has no model '\(target.model)'", fix: "use one of: \(provider.models.joined(separator: ", ")), or add it to that provider's models")
+                continue
+            }
+            c.router[keyPath: keyPath] = RouteTarget(provider: provider.name, model: model)
+        }
+        if let threshold = router["longContextThreshold"] {
+            if let t = Self.integer(threshold), t > 0 {
+                c.router.longContextThreshold = t
+            } else if Self.integer(threshold) != 0 {
+                v.error(JSONPath.key("Router", "longContextThreshold"), "must be a positive number of tokens")
+            }
+        }
+        if c.router.defaultRoute == nil && !c.providers.isEmpty {
+            v.error("Router.default", "no default route", fix: "set \"default\": \"\(c.providers[0].name),\(c.providers[0].models.first ?? "model")\"")
+        }
+    }
+
+    // MARK: - Helpers
+
+    static func integer(_ value: JSONValue) -> Int? {
+        if let i = value.intValue { return i }
+        if let s = value.stringValue { return Int(s.trimmingSpaces()) }
+        return nil
+    }
+
+    static func isLocalURL(_ url: String) -> Bool {
+        guard let parts = URLParts(url) else { return false }
+        return CCRConfiguration.isLoopback(parts.host)
+    }
+
+    static func suggestedKeyVariable(_ providerName: String) -> String {
+        let cleaned = providerName.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }
+        return (cleaned.isEmpty ? "PROVIDER" : String(cleaned)) + "_API_KEY"
+    }
+
+    static func wire(for url: String, chain: [TransformerReference], modelChains: [String: [TransformerReference]]) -> WireProtocol {
+        for reference in chain {
+            if let wire = TransformerCatalog.wireNames[reference.name] { return wire }
+        }
+        if url.hasSuffix("/v1/messages") || url.hasSuffix("/messages") { return .anthropic }
+        return .openAIChat
+    }
+}
+
+/// Collects diagnostics with positions from the source map.
+private struct Validation {
+    let map: JSONSourceMap
+    var diagnostics: [ConfigDiagnostic] = []
+
+    mutating func error(_ path: String, _ message: String, fix: String? = nil) {
+        self.diagnostics.append(ConfigDiagnostic(.error, path: path, location: self.locate(path), message: message, fix: fix))
+    }
+
+    mutating func warning(_ path: String, _ message: String, fix: String? = nil) {
+        self.diagnostics.append(ConfigDiagnostic(.warning, path: path, location: self.locate(path), message: message, fix: fix))
+    }
+
+    /// The position of the path, or of its nearest written ancestor.
+    func locate(_ path: String) -> JSONSourceLocation? {
+        var candidate = path
+        while true {
+            if let location = self.map.location(of: candidate) { return location }
+            guard let cut = candidate.lastIndex(where: { $0 == "." || $0 == "[" }) else {
+                return self.map.location(of: "$")
+            }
+            candidate = String(candidate[..<cut])
+        }
+    }
+
+    var sorted: [ConfigDiagnostic] {
+        self.diagnostics.filter { $0.severity == .error } + self.diagnostics.filter { $0.severity == .warning }
+    }
+}

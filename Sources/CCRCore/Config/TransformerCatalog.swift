@@ -1,0 +1,15 @@
+/// The transformer names a config may use, and which of them this build implements.
+public enum TransformerCatalog {
+    /// Every built-in name of the original (ccr-behaviour §3.6), case-sensitive as there.
+    public static let builtInNames: [String] = [
+        "Anthropic", "OpenAI", "deepseek", "gemini", "vertex-gemini", "vertex-claude", "openrouter", "groq",
+        "cerebras", "maxtoken", "maxcompletiontokens", "sampling", "reasoning", "forcereasoning", "extrathinktag",
+        "tooluse", "enhancetool", "cleancache", "streamoptions", "customparams", "openai-responses", "vercel",
+    ]
+
+    /// The names this build can run.
+    public static let implementedNames: Set<String> = ["Anthropic", "OpenAI"]
+
+    /// Names that only choose the wire protocol and do nothing else.
+    public static let wireNames: [String: WireProtocol] = ["Anthropic": .anthropic, "OpenAI": .openAIChat]
+}

@@ -1,0 +1,58 @@
+import CCRCore
+import Synchronization
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// `POST /v1/messages` (also `?beta=true`): route, convert, forward, relay.
+struct MessagesController {
+    let state: ServerState
+
+    func addRoutes(to router: Router<CCRRequestContext>) {
+        router.post("/v1/messages") { request, context in
+            try await self.create(request: request, context: context)
+        }
+    }
+
+    func create(request: Request, context: CCRRequestContext) async throws -> Response {
+        self.state.served.add(1, ordering: .relaxed)
+        let snapshot = self.state.snapshot
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > context.maxUploadSize {
+            throw HTTPError(.contentTooLarge)
+        }
+        var request = request
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        let bytes = Array(buffer.readableBytesView)
+        let body: JSONValue
+        do {
+            body = try JSONParser.parse(bytes)
+        } catch {
+            throw AnthropicError.invalidRequest("request body is not valid JSON: \(error)")
+        }
+        guard case .object(let object) = body else {
+            throw AnthropicError.invalidRequest("request body must be a JSON object, found \(body.kindDescription)")
+        }
+        let model = object["model"]
+        if let model, model.stringValue == nil {
+            throw AnthropicError.invalidRequest("'model' must be a string, found \(model.kindDescription)")
+        }
+        let decision = try snapshot.router.route(model: model?.stringValue)
+        guard let provider = snapshot.configuration.provider(named: decision.target.provider) else {
+            throw AnthropicError.invalidRequest("ccr: route \(decision.target) names no configured provider")
+        }
+        context.logger.info(
+            "route",
+            metadata: [
+                "route": "\(decision.target)", "scenario": "\(decision.scenario.rawValue)", "reason": "\(decision.reason)",
+                "client_model": "\(model?.stringValue ?? "")", "bytes": "\(bytes.count)",
+            ])
+        switch provider.wire {
+        case .anthropic:
+            return try await AnthropicPassthrough(state: self.state, provider: provider, decision: decision)
+                .forward(body: bytes, request: request, context: context)
+        case .openAIChat:
+            throw AnthropicError(status: 501, kind: .api, message: "ccr: provider '\(provider.name)' speaks OpenAI Chat, which this build cannot convert yet")
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import CCRCore
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import UnixSignals
+
+/// Runs the server in this process until SIGTERM/SIGINT: binds, writes the PID file, serves,
+/// drains in-flight streams for a bounded time, cleans up.
+public enum CCRServerRunner {
+    /// Why the server could not run.
+    public struct StartError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// How long SIGTERM waits for in-flight requests before closing them.
+    public static let drainDuration: Duration = .seconds(5)
+
+    public static func run(configuration: CCRConfiguration, home: CCRHome, logger: Logger) async throws {
+        let host = configuration.effectiveHost
+        let port = configuration.port
+        if host != configuration.host {
+            logger.warning("HOST \(configuration.host) needs APIKEY; listening on 127.0.0.1 only. Set APIKEY in config.json to serve other hosts.")
+        }
+        let upstream = UpstreamClient(settings: .init(configuration: configuration))
+        let state = ServerState(configuration: configuration, upstream: upstream, port: port)
+        let pidFile = home.pidFile
+        let app = CCRApplication.make(state: state, host: host, port: port, logger: logger) { channel in
+            try? "\(getpid())\n".write(to: pidFile, atomically: true, encoding: .utf8)
+            let bound = channel.localAddress?.port ?? port
+            logger.notice("ccr \(CCRVersion.string) listening on http://\(host):\(bound) (pid \(getpid()))")
+        }
+        var serviceConfiguration = ServiceGroupConfiguration(
+            services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        serviceConfiguration.maximumGracefulShutdownDuration = Self.drainDuration
+        let group = ServiceGroup(configuration: serviceConfiguration)
+        defer { Self.removePIDFile(pidFile) }
+        do {
+            try await group.run()
+        } catch {
+            await upstream.shutdown()
+            if let io = error as? IOError, io.errnoCode == EADDRINUSE {
+                throw StartError(description: "port \(port) on \(host) is already in use by another process. Stop it, or set PORT in \(home.configFile.path) (or SERVICE_PORT) to a free port.")
+            }
+            if "\(error)".contains("Address already in use") {
+                throw StartError(description: "port \(port) on \(host) is already in use by another process. Stop it, or set PORT in \(home.configFile.path) (or SERVICE_PORT) to a free port.")
+            }
+            throw StartError(description: "cannot serve on \(host):\(port): \(error)")
+        }
+        await upstream.shutdown()
+    }
+
+    static func removePIDFile(_ url: URL) {
+        // Only remove it if it is ours (a second instance that failed to bind must not).
+        if let text = try? String(contentsOf: url, encoding: .utf8), Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) == Int(getpid()) {
+            try? FileManager.default.removeItem(at: url)
+        }
+    }
+}

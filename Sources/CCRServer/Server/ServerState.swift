@@ -1,0 +1,47 @@
+import CCRCore
+import Foundation
+import Logging
+import Synchronization
+
+/// What the running server shares between requests: the configuration in force, the upstream
+/// pool, live counters.
+public final class ServerState: Sendable {
+    /// The parts that change together on a config reload.
+    public struct Snapshot: Sendable {
+        public var configuration: CCRConfiguration
+        public var router: RequestRouter
+        public var redactor: Redactor
+    }
+
+    private let snapshotBox: Mutex<Snapshot>
+    public let upstream: UpstreamClient
+    public let startedAt = Date()
+    public let port: Int
+    /// Requests being answered now.
+    public let inFlight = Atomic<Int>(0)
+    /// Requests answered since start.
+    public let served = Atomic<Int>(0)
+    /// Requests that ended in an error status.
+    public let failed = Atomic<Int>(0)
+
+    public init(configuration: CCRConfiguration, upstream: UpstreamClient, port: Int) {
+        self.snapshotBox = Mutex(Self.snapshot(for: configuration))
+        self.upstream = upstream
+        self.port = port
+    }
+
+    static func snapshot(for configuration: CCRConfiguration) -> Snapshot {
+        var secrets = configuration.providers.compactMap(\.apiKey)
+        if let key = configuration.apiKey { secrets.append(key) }
+        return Snapshot(configuration: configuration, router: RequestRouter(configuration: configuration), redactor: Redactor(secrets: secrets))
+    }
+
+    /// The configuration in force.
+    public var snapshot: Snapshot { self.snapshotBox.withLock { $0 } }
+
+    /// Puts a new configuration in force for the next requests; in-flight ones keep theirs.
+    public func replace(configuration: CCRConfiguration) {
+        let snapshot = Self.snapshot(for: configuration)
+        self.snapshotBox.withLock { $0 = snapshot }
+    }
+}
