@@ -13,6 +13,14 @@ public struct ProxySettings: Sendable, Equatable {
     public var user: String?
     public var password: String?
 
+    public init(kind: Kind, host: String, port: Int, user: String? = nil, password: String? = nil) {
+        self.kind = kind
+        self.host = host
+        self.port = port
+        self.user = user
+        self.password = password
+    }
+
     /// Parses `http://[user:pass@]host:port` or `socks5://host:port`; `nil` otherwise.
     public static func parse(_ text: String) -> ProxySettings? {
         guard let parts = URLParts(text) else { return nil }

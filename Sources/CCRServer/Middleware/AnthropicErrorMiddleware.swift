@@ -18,7 +18,7 @@ struct AnthropicErrorMiddleware: RouterMiddleware {
             let status = Int(error.status.code)
             let message: String
             switch status {
-            case 413: message = "request body is larger than the limit of \(context.maxUploadSize / (1024 * 1024)) MiB; raise BODY_LIMIT_MB in config.json if this is expected"
+            case 413: message = "request body is too large; raise BODY_LIMIT_MB in config.json if this is expected"
             case 404: message = "ccr has no route \(request.method.rawValue) \(request.uri.path)"
             case 405: message = "method \(request.method.rawValue) is not allowed on \(request.uri.path)"
             default: message = error.body ?? "request failed with status \(status)"

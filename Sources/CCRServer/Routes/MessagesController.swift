@@ -18,11 +18,18 @@ struct MessagesController {
     func create(request: Request, context: CCRRequestContext) async throws -> Response {
         self.state.served.add(1, ordering: .relaxed)
         let snapshot = self.state.snapshot
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > context.maxUploadSize {
-            throw HTTPError(.contentTooLarge)
-        }
+        let limit = snapshot.configuration.bodyLimitBytes
+        let tooLarge = AnthropicError(
+            status: 413, kind: .requestTooLarge,
+            message: "request body is larger than the limit of \(limit / (1024 * 1024)) MiB; raise BODY_LIMIT_MB in config.json if this is expected")
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw tooLarge }
         var request = request
-        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw tooLarge
+        }
         let bytes = Array(buffer.readableBytesView)
         let body: JSONValue
         do {

@@ -27,12 +27,14 @@ public enum CCRApplication {
         logger: Logger,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        CCRRequestContext.bodyLimit.withLockedValue { $0 = state.snapshot.configuration.bodyLimitBytes }
-        return Application(
+        Application(
             router: Self.router(state: state),
             server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionCloseHandler()], idleTimeout: .seconds(300))),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
-            onServerRunning: onServerRunning,
+            onServerRunning: { channel in
+                if let bound = channel.localAddress?.port { state.didBind(port: bound) }
+                await onServerRunning(channel)
+            },
             logger: logger)
     }
 }

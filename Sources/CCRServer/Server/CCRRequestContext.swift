@@ -6,8 +6,9 @@ import NIOCore
 /// The request context of every route: the body limit, a request id, the connection watch.
 public struct CCRRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// Largest body accepted (from the config).
-    public var maxUploadSize: Int
+    /// Largest body Hummingbird's own decoders accept; `/v1/messages` applies the configured
+    /// `BODY_LIMIT_MB` itself (it can change on reload).
+    public var maxUploadSize: Int { 1024 * 1024 * 1024 }
     /// Tells handlers when the client has gone away.
     public let connectionWatch: ConnectionWatch
     /// `req_…`, on the response and every log line.
@@ -15,12 +16,8 @@ public struct CCRRequestContext: RequestContext {
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.maxUploadSize = CCRRequestContext.bodyLimit.withLockedValue { $0 }
         self.connectionWatch = ConnectionWatchRegistry.watch(for: source.channel) ?? ConnectionWatch()
         self.requestID = RequestID.next()
         self.logger[metadataKey: "request_id"] = .string(self.requestID)
     }
-
-    /// The body limit in force; set from the config before the server starts.
-    static let bodyLimit = NIOLockedValueBox(32 * 1024 * 1024)
 }

@@ -16,7 +16,9 @@ public final class ServerState: Sendable {
     private let snapshotBox: Mutex<Snapshot>
     public let upstream: UpstreamClient
     public let startedAt = Date()
-    public let port: Int
+    private let boundPort: Atomic<Int>
+    /// The port the server listens on (the configured one, or the one picked for port 0).
+    public var port: Int { self.boundPort.load(ordering: .relaxed) }
     /// Requests being answered now.
     public let inFlight = Atomic<Int>(0)
     /// Requests answered since start.
@@ -27,13 +29,18 @@ public final class ServerState: Sendable {
     public init(configuration: CCRConfiguration, upstream: UpstreamClient, port: Int) {
         self.snapshotBox = Mutex(Self.snapshot(for: configuration))
         self.upstream = upstream
-        self.port = port
+        self.boundPort = Atomic(port)
     }
 
     static func snapshot(for configuration: CCRConfiguration) -> Snapshot {
         var secrets = configuration.providers.compactMap(\.apiKey)
         if let key = configuration.apiKey { secrets.append(key) }
         return Snapshot(configuration: configuration, router: RequestRouter(configuration: configuration), redactor: Redactor(secrets: secrets))
+    }
+
+    /// Records the port actually bound.
+    public func didBind(port: Int) {
+        self.boundPort.store(port, ordering: .relaxed)
     }
 
     /// The configuration in force.

@@ -59,6 +59,9 @@ public final class UpstreamClient: Sendable {
             decompression: .disabled)
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 2048
         configuration.connectionPool.idleTimeout = .seconds(90)
+        // A refused connection is an answer: fail now (so a fallback can be tried) instead of
+        // retrying until the connect timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
         return configuration
     }
 

@@ -1,0 +1,78 @@
+import AsyncHTTPClient
+import CCRCore
+import CCRServer
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOPosix
+
+/// Runs a ccr server in this process on a free port, with a config given as JSON5 text.
+enum RouterHarness {
+    static func configuration(_ text: String, environment: [String: String] = [:]) throws -> CCRConfiguration {
+        try ConfigLoader(environment: environment).load(text: Array(text.utf8)).0
+    }
+
+    /// A config with one Anthropic-compatible provider `mock` at `upstream`.
+    static func anthropicConfig(upstream: String, extra: String = "") -> String {
+        """
+        {
+          \(extra)
+          "Providers": [{"name": "mock", "api_base_url": "\(upstream)/v1/messages", "api_key": "sk-mock-key-123456",
+                         "models": ["mock-model", "Other-Model"], "transformer": {"use": ["Anthropic"]}}],
+          "Router": {"default": "mock,mock-model"}
+        }
+        """
+    }
+
+    static func run<T: Sendable>(
+        _ configuration: CCRConfiguration,
+        _ body: @Sendable (String) async throws -> T
+    ) async throws -> T {
+        let upstream = UpstreamClient(settings: .init(configuration: configuration))
+        let state = ServerState(configuration: configuration, upstream: upstream, port: 0)
+        var logger = Logger(label: "ccr-test")
+        logger.logLevel = .critical
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = CCRApplication.make(state: state, host: "127.0.0.1", port: 0, logger: logger) { channel in
+            continuation.yield(channel.localAddress?.port ?? 0)
+            continuation.finish()
+        }
+        let result: T
+        do {
+            result = try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask {
+                    try await app.runService()
+                    return nil
+                }
+                var iterator = ports.makeAsyncIterator()
+                guard let port = await iterator.next() else { throw CancellationError() }
+                let value = try await body("http://127.0.0.1:\(port)")
+                group.cancelAll()
+                return value
+            }
+        } catch {
+            await upstream.shutdown()
+            throw error
+        }
+        await upstream.shutdown()
+        return result
+    }
+
+    /// A client for talking to the router in tests.
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(30))
+        return HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+    }()
+
+    static func post(_ url: String, json: String, headers: [(String, String)] = [("content-type", "application/json")]) async throws -> (HTTPClientResponse, [UInt8]) {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(string: json))
+        let response = try await client.execute(request, timeout: .seconds(30))
+        var body = try await response.body.collect(upTo: 64 << 20)
+        return (response, body.readBytes(length: body.readableBytes) ?? [])
+    }
+}
