@@ -173,6 +173,12 @@ public struct ConfigLoader: Sendable {
         }
         var seen: [String: Int] = [:]
         for (index, entry) in list.enumerated() {
+            defer {
+                if let object = entry.objectValue, let name = object["name"]?.stringValue?.trimmingSpaces(), !name.isEmpty {
+                    let models = object["models"]?.arrayValue?.compactMap(\.stringValue) ?? []
+                    v.declaredProviders.append((name, models))
+                }
+            }
             let path = JSONPath.index(key, index)
             guard let object = entry.objectValue else {
                 v.error(path, "each provider must be an object, found \(entry.kindDescription)")
@@ -337,7 +343,10 @@ public struct ConfigLoader: Sendable {
                 continue
             }
             guard let provider = c.provider(named: target.provider) else {
-                let names = c.providers.map(\.name).joined(separator: ", ")
+                if v.declaredProviders.contains(where: { $0.name.lowercased() == target.provider.lowercased() }) {
+                    continue  // the provider itself has errors, reported above
+                }
+                let names = v.declaredProviders.map(\.name).joined(separator: ", ")
                 v.error(path, "no provider named '\(target.provider)'", fix: names.isEmpty ? "add it to Providers" : "use one of: \(names)")
                 continue
             }
@@ -354,7 +363,7 @@ public struct ConfigLoader: Sendable {
                 v.error(JSONPath.key("Router", "longContextThreshold"), "must be a positive number of tokens")
             }
         }
-        if c.router.defaultRoute == nil && !c.providers.isEmpty {
+        if router["default"] == nil && !c.providers.isEmpty {
             v.error("Router.default", "no default route", fix: "set \"default\": \"\(c.providers[0].name),\(c.providers[0].models.first ?? "model")\"")
         }
     }
@@ -390,6 +399,9 @@ public struct ConfigLoader: Sendable {
 private struct Validation {
     let map: JSONSourceMap
     var diagnostics: [ConfigDiagnostic] = []
+    /// Every provider written in the file, valid or not, so that routes to a broken provider
+    /// are not reported a second time.
+    var declaredProviders: [(name: String, models: [String])] = []
 
     mutating func error(_ path: String, _ message: String, fix: String? = nil) {
         self.diagnostics.append(ConfigDiagnostic(.error, path: path, location: self.locate(path), message: message, fix: fix))
@@ -411,7 +423,15 @@ private struct Validation {
         }
     }
 
+    /// Errors first, each group in file order.
     var sorted: [ConfigDiagnostic] {
-        self.diagnostics.filter { $0.severity == .error } + self.diagnostics.filter { $0.severity == .warning }
+        func inFileOrder(_ list: [ConfigDiagnostic]) -> [ConfigDiagnostic] {
+            list.enumerated().sorted { a, b in
+                let left = a.element.location.map { ($0.line, $0.column) } ?? (Int.max, a.offset)
+                let right = b.element.location.map { ($0.line, $0.column) } ?? (Int.max, b.offset)
+                return left != right ? left < right : a.offset < b.offset
+            }.map(\.element)
+        }
+        return inFileOrder(self.diagnostics.filter { $0.severity == .error }) + inFileOrder(self.diagnostics.filter { $0.severity == .warning })
     }
 }

@@ -48,7 +48,9 @@ public enum CCRServerRunner {
             }
             throw StartError(description: "cannot serve on \(host):\(port): \(error)")
         }
+        logger.debug("server stopped; closing upstream connections")
         await upstream.shutdown()
+        logger.debug("upstream connections closed")
     }
 
     static func removePIDFile(_ url: URL) {

@@ -14,7 +14,7 @@ struct ServerProcess {
         guard let text = try? String(contentsOf: self.context.home.pidFile, encoding: .utf8),
             let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0
         else { return nil }
-        if kill(pid, 0) == 0 || errno == EPERM { return pid }
+        if Self.isAlive(pid) { return pid }
         try? FileManager.default.removeItem(at: self.context.home.pidFile)
         return nil
     }
@@ -85,11 +85,24 @@ struct ServerProcess {
         kill(pid, SIGTERM)
         let deadline = Date().addingTimeInterval(grace)
         while Date() < deadline {
-            if kill(pid, 0) != 0 && errno == ESRCH { return false }
+            if !Self.isAlive(pid) { return false }
             usleep(5_000)
         }
         kill(pid, SIGKILL)
         usleep(50_000)
+        return true
+    }
+
+    /// Whether a process exists and has not exited. A daemon whose parent is gone is reaped by
+    /// init, which can take a while; until then it is a zombie, which counts as exited.
+    static func isAlive(_ pid: pid_t) -> Bool {
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        {
+            let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
+            if state == "Z" || state == "X" { return false }
+        }
         return true
     }
 
