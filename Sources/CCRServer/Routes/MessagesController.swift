@@ -59,7 +59,8 @@ struct MessagesController {
             return try await AnthropicPassthrough(state: self.state, provider: provider, decision: decision)
                 .forward(body: bytes, request: request, context: context)
         case .openAIChat:
-            throw AnthropicError(status: 501, kind: .api, message: "ccr: provider '\(provider.name)' speaks OpenAI Chat, which this build cannot convert yet")
+            return try await OpenAIChatRelay(state: self.state, provider: provider, decision: decision)
+                .forward(body: object, bodyBytes: bytes.count, context: context)
         }
     }
 }
