@@ -167,7 +167,7 @@ public struct AnthropicStreamValidator {
                 case "data":
                     data.append(value)
                 default:
-                    throw Violation("event #\(number): unexpected SSE line '\(Self.preview(line))' (only event:, data: and : comments are expected)")
+                    throw Violation("event #\(number): unexpected SSE line \(Self.preview(line)) (only event:, data: and : comments are expected)")
                 }
             }
             guard let name else {

@@ -506,7 +506,7 @@ public enum OpenAIChatRequestValidator {
 
             var ids: [String] = []
             var hasCalls = false
-            if let calls = object["tool_calls"], let array = self.array(calls, "\(path).tool_calls", nonEmpty: true) {
+            if let calls = object["tool_calls"], !calls.isNull, let array = self.array(calls, "\(path).tool_calls", nonEmpty: true) {
                 hasCalls = !array.isEmpty
                 for (j, call) in array.enumerated() {
                     let callPath = "\(path).tool_calls[\(j)]"
