@@ -10,35 +10,35 @@ struct CLILifecycleTests {
         return env
     }
 
-    @Test func startStatusAndStopFromACleanHomeEachFinishUnderASecond() throws {
+    @Test func startStatusAndStopFromACleanHomeEachFinishUnderASecond() async throws {
         let ccr = try Processes.ccrBinary()
         let home = try Processes.temporaryDirectory("clean")
         let port = Processes.freePort()
         let env = Self.environment(home: home, extra: ["SERVICE_PORT": "\(port)"])
-        let start = try Processes.run(ccr, ["start"], environment: env)
+        let start = try await Processes.run(ccr, ["start"], environment: env)
         #expect(start.status == 0, "\(start.stderr)")
         #expect(start.stdout.contains("ccr started on http://127.0.0.1:\(port)"))
         #expect(start.stderr.contains("starter config was written to \(home.path)/config.json"))
         #expect(start.duration < .seconds(1), "start took \(start.duration)")
-        let status = try Processes.run(ccr, ["status"], environment: env)
+        let status = try await Processes.run(ccr, ["status"], environment: env)
         #expect(status.status == 0)
         #expect(status.stdout.contains("is running on http://127.0.0.1:\(port)"))
         #expect(status.duration < .seconds(1), "status took \(status.duration)")
-        let json = try Processes.run(ccr, ["status", "--json"], environment: env)
+        let json = try await Processes.run(ccr, ["status", "--json"], environment: env)
         #expect(try JSONParser.parse(json.stdout)["status"] == "running")
-        let again = try Processes.run(ccr, ["start"], environment: env)
+        let again = try await Processes.run(ccr, ["start"], environment: env)
         #expect(again.status == 0 && again.stdout.contains("already running"))
-        let stop = try Processes.run(ccr, ["stop"], environment: env)
+        let stop = try await Processes.run(ccr, ["stop"], environment: env)
         #expect(stop.status == 0)
         #expect(stop.stdout.contains("ccr stopped"))
         #expect(stop.duration < .seconds(1), "stop took \(stop.duration)")
-        let after = try Processes.run(ccr, ["status"], environment: env)
+        let after = try await Processes.run(ccr, ["status"], environment: env)
         #expect(after.status != 0)
         #expect(after.stdout.contains("ccr is not running"))
         #expect(!FileManager.default.fileExists(atPath: home.appendingPathComponent(".claude-code-router.pid").path))
     }
 
-    @Test func aBrokenConfigStopsStartWithOneLinePerProblem() throws {
+    @Test func aBrokenConfigStopsStartWithOneLinePerProblem() async throws {
         let ccr = try Processes.ccrBinary()
         let home = try Processes.temporaryDirectory("broken")
         try """
@@ -52,7 +52,7 @@ struct CLILifecycleTests {
               "Router": {"default": "a,m"}
             }
             """.write(to: home.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
-        let result = try Processes.run(ccr, ["start"], environment: Self.environment(home: home))
+        let result = try await Processes.run(ccr, ["start"], environment: Self.environment(home: home))
         #expect(result.status != 0)
         let lines = result.stderr.split(separator: "\n").filter { $0.contains("error: ") }
         #expect(lines.count == 4, "\(result.stderr)")
@@ -68,33 +68,33 @@ struct CLILifecycleTests {
         #expect(!result.stderr.contains("Fatal error"))
     }
 
-    @Test func aSyntaxErrorSaysLineAndColumn() throws {
+    @Test func aSyntaxErrorSaysLineAndColumn() async throws {
         let ccr = try Processes.ccrBinary()
         let home = try Processes.temporaryDirectory("syntax")
         try "{\n  \"PORT\": 3456\n  \"LOG\": true\n}\n".write(to: home.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
-        let result = try Processes.run(ccr, ["start"], environment: Self.environment(home: home))
+        let result = try await Processes.run(ccr, ["start"], environment: Self.environment(home: home))
         #expect(result.status != 0)
         #expect(result.stderr.contains("(3:3)"), "\(result.stderr)")
-        let validate = try Processes.run(ccr, ["config", "validate"], environment: Self.environment(home: home))
+        let validate = try await Processes.run(ccr, ["config", "validate"], environment: Self.environment(home: home))
         #expect(validate.status != 0 && validate.stderr.contains("(3:3)"))
     }
 
-    @Test func aTakenPortIsSaidPlainly() throws {
+    @Test func aTakenPortIsSaidPlainly() async throws {
         let ccr = try Processes.ccrBinary()
         let first = try Processes.temporaryDirectory("port-a")
         let second = try Processes.temporaryDirectory("port-b")
         let port = Processes.freePort()
-        let start = try Processes.run(ccr, ["start"], environment: Self.environment(home: first, extra: ["SERVICE_PORT": "\(port)"]))
+        let start = try await Processes.run(ccr, ["start"], environment: Self.environment(home: first, extra: ["SERVICE_PORT": "\(port)"]))
         #expect(start.status == 0)
-        defer { _ = try? Processes.run(ccr, ["stop"], environment: Self.environment(home: first, extra: ["SERVICE_PORT": "\(port)"])) }
+        defer { Processes.stopSync(ccr, environment: Self.environment(home: first, extra: ["SERVICE_PORT": "\(port)"])) }
         // The same port from another home: a ccr answers there, but not this home's.
-        let other = try Processes.run(ccr, ["start", "--foreground"], environment: Self.environment(home: second, extra: ["SERVICE_PORT": "\(port)"]), timeout: .seconds(10))
+        let other = try await Processes.run(ccr, ["start", "--foreground"], environment: Self.environment(home: second, extra: ["SERVICE_PORT": "\(port)"]), timeout: .seconds(10))
         #expect(other.status != 0)
         #expect((other.stderr + other.stdout).contains("port \(port)"), "\(other.stderr)")
         #expect((other.stderr + other.stdout).contains("already in use"))
     }
 
-    @Test func codePassesEveryArgumentAndTheEnvironmentAndExitsWithClaudesCode() throws {
+    @Test func codePassesEveryArgumentAndTheEnvironmentAndExitsWithClaudesCode() async throws {
         let ccr = try Processes.ccrBinary()
         let home = try Processes.temporaryDirectory("code")
         let port = Processes.freePort()
@@ -113,8 +113,8 @@ struct CLILifecycleTests {
         chmod(fakeClaude.path, 0o755)
         try #"{"APIKEY": "gateway-key-1", "CLAUDE_PATH": "\#(fakeClaude.path)"}"#.write(to: home.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
         let env = Self.environment(home: home, extra: ["SERVICE_PORT": "\(port)", "CLAUDE_CODE_USE_BEDROCK": "1"])
-        defer { _ = try? Processes.run(ccr, ["stop"], environment: env) }
-        let result = try Processes.run(ccr, ["code", "positional prompt", "-p", "--model", "sonnet", "--", "x"], environment: env)
+        defer { Processes.stopSync(ccr, environment: env) }
+        let result = try await Processes.run(ccr, ["code", "positional prompt", "-p", "--model", "sonnet", "--", "x"], environment: env)
         #expect(result.status == 7)
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.filter { $0.hasPrefix("arg:") } == ["arg:positional prompt", "arg:-p", "arg:--model", "arg:sonnet", "arg:--", "arg:x"])
@@ -125,7 +125,7 @@ struct CLILifecycleTests {
         #expect(lines.contains("env:CLAUDE_CODE_USE_BEDROCK=[unset]"))
         #expect(lines.contains { $0.hasPrefix("env:NO_PROXY=127.0.0.1,localhost") })
         // The router it started keeps running after claude exits.
-        let status = try Processes.run(ccr, ["status"], environment: env)
+        let status = try await Processes.run(ccr, ["status"], environment: env)
         #expect(status.status == 0)
     }
 }

@@ -59,9 +59,9 @@ struct ClaudeCodeAnthropicTests {
     }
 
     /// Runs `ccr code <arguments>` with a fresh home whose only provider is the mock.
-    static func runClaude(upstream: String, arguments: [String]) throws -> Processes.Result {
+    static func runClaude(upstream: String, arguments: [String]) async throws -> Processes.Result {
         let ccr = try Processes.ccrBinary()
-        let claude = try Processes.claudeBinary()
+        let claude = try await Processes.claudeBinary()
         let home = try Processes.temporaryDirectory("claude")
         let port = Processes.freePort()
         try """
@@ -78,15 +78,15 @@ struct ClaudeCodeAnthropicTests {
             "IS_SANDBOX": "1", "MOCK_PROVIDER_KEY": "sk-provider-e2e-9876", "DISABLE_AUTOUPDATER": "1", "DISABLE_ERROR_REPORTING": "1",
             "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
         ]
-        defer { _ = try? Processes.run(ccr, ["stop"], environment: env) }
-        return try Processes.run(ccr, ["code"] + arguments, environment: env, timeout: .seconds(120))
+        defer { Processes.stopSync(ccr, environment: env) }
+        return try await Processes.run(ccr, ["code"] + arguments, environment: env, timeout: .seconds(120))
     }
 
     @Test(arguments: Mode.allCases)
     func printsTheProvidersAnswer(mode: Mode) async throws {
         let mock = MockUpstream(respond: Self.responder(mode: mode, toolCommand: nil))
         let result = try await mock.run { upstream in
-            try Self.runClaude(upstream: upstream, arguments: ["-p", "say pong", "--output-format", "text"])
+            try await Self.runClaude(upstream: upstream, arguments: ["-p", "say pong", "--output-format", "text"])
         }
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stdout.contains("pong from the mock provider (model mock-model)"), "stdout: \(result.stdout)")
@@ -109,7 +109,7 @@ struct ClaudeCodeAnthropicTests {
         let marker = "ccr-e2e-\(UUID().uuidString.prefix(8))"
         let mock = MockUpstream(respond: Self.responder(mode: mode, toolCommand: "echo \(marker)"))
         let result = try await mock.run { upstream in
-            try Self.runClaude(upstream: upstream, arguments: ["-p", "run the command", "--output-format", "text", "--allowedTools", "Bash"])
+            try await Self.runClaude(upstream: upstream, arguments: ["-p", "run the command", "--output-format", "text", "--allowedTools", "Bash"])
         }
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stdout.contains("the tool printed: \(marker)"), "stdout: \(result.stdout)")

@@ -24,9 +24,9 @@ enum Processes {
     }
 
     /// The real Claude Code CLI: `$CCR_CLAUDE_BIN`, else installed by scripts/install-claude-code.sh.
-    static func claudeBinary() throws -> String {
+    static func claudeBinary() async throws -> String {
         if let path = ProcessInfo.processInfo.environment["CCR_CLAUDE_BIN"], !path.isEmpty { return path }
-        let result = try self.run(packageRoot.appendingPathComponent("scripts/install-claude-code.sh").path, [], environment: ProcessInfo.processInfo.environment, timeout: .seconds(300))
+        let result = try await self.run(packageRoot.appendingPathComponent("scripts/install-claude-code.sh").path, [], environment: ProcessInfo.processInfo.environment, timeout: .seconds(300))
         guard result.status == 0, let path = result.stdout.split(separator: "\n").last.map(String.init), FileManager.default.isExecutableFile(atPath: path) else {
             throw TestFailure("cannot install Claude Code (scripts/install-claude-code.sh): \(result.stderr)")
         }
@@ -35,7 +35,7 @@ enum Processes {
 
     /// Runs a program to completion (killed after `timeout`), its output captured in files so
     /// that a daemon it leaves behind cannot hold a pipe open.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String], timeout: Duration = .seconds(60)) throws -> Result {
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String], timeout: Duration = .seconds(60)) async throws -> Result {
         let directory = try self.temporaryDirectory("out")
         defer { try? FileManager.default.removeItem(at: directory) }
         let outPath = directory.appendingPathComponent("stdout").path
@@ -68,13 +68,34 @@ enum Processes {
                 waitpid(pid, &status, 0)
                 break
             }
-            usleep(2_000)
+            // Sleep without holding a cooperative thread: the mock upstreams of these tests run
+            // in this process and need the (two) threads while the child works.
+            try await Task.sleep(for: .milliseconds(2))
         }
         let duration = ContinuousClock.now - start
         let exitCode: Int32 = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
         let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
         return Result(status: exitCode, stdout: out, stderr: err, duration: duration)
+    }
+
+    /// `ccr stop` for a `defer` (which cannot await): a blocking wait, short since stop is bounded.
+    static func stopSync(_ ccr: String, environment: [String: String]) {
+        var pid: pid_t = 0
+        var cArguments: [UnsafeMutablePointer<CChar>?] = [strdup(ccr), strdup("stop"), nil]
+        var cEnvironment: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for pointer in cArguments { free(pointer) }
+            for pointer in cEnvironment { free(pointer) }
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        guard posix_spawn(&pid, ccr, &actions, nil, &cArguments, &cEnvironment) == 0 else { return }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
     }
 
     /// A port nobody listens on right now.
