@@ -52,29 +52,18 @@ public final class MockUpstream: Sendable {
         router.post("/**") { request, context -> Response in
             try await self.handle(request, context: context)
         }
-        let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
         let closeRecorder = CloseRecorder { instant in self.closes.withLock { $0.append(instant) } }
         var logger = Logger(label: "mock-upstream")
         logger.logLevel = .critical
-        let app = Application(
-            router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: [CloseRecorderHandler(recorder: closeRecorder)])),
-            configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: nil),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            },
-            logger: logger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await app.runService()
-                return nil
-            }
-            var iterator = portStream.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
-            let result = try await body("http://127.0.0.1:\(port)")
-            group.cancelAll()
-            return result
+        return try await LiveServer.run({ onRunning in
+            Application(
+                router: router,
+                server: .http1(configuration: .init(additionalChannelHandlers: [CloseRecorderHandler(recorder: closeRecorder)])),
+                configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: nil),
+                onServerRunning: onRunning,
+                logger: logger)
+        }) { port in
+            try await body("http://127.0.0.1:\(port)")
         }
     }
 

@@ -58,28 +58,10 @@ struct ClaudeCodeAnthropicTests {
         ]).encoded())
     }
 
-    /// Runs `ccr code <arguments>` with a fresh home whose only provider is the mock.
     static func runClaude(upstream: String, arguments: [String]) async throws -> Processes.Result {
-        let ccr = try Processes.ccrBinary()
-        let claude = try await Processes.claudeBinary()
-        let home = try Processes.temporaryDirectory("claude")
-        let port = Processes.freePort()
-        try """
-            {
-              "PORT": \(port),
-              "CLAUDE_PATH": "\(claude)",
-              "Providers": [{"name": "mock", "api_base_url": "\(upstream)/v1/messages", "api_key": "$MOCK_PROVIDER_KEY",
-                             "models": ["mock-model"], "transformer": {"use": ["Anthropic"]}}],
-              "Router": {"default": "mock,mock-model"}
-            }
-            """.write(to: home.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
-        let env = [
-            "HOME": home.path, "CCR_HOME": home.path, "PATH": "/usr/local/bin:/usr/bin:/bin", "TERM": "dumb", "LANG": "C.UTF-8",
-            "IS_SANDBOX": "1", "MOCK_PROVIDER_KEY": "sk-provider-e2e-9876", "DISABLE_AUTOUPDATER": "1", "DISABLE_ERROR_REPORTING": "1",
-            "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
-        ]
-        defer { Processes.stopSync(ccr, environment: env) }
-        return try await Processes.run(ccr, ["code"] + arguments, environment: env, timeout: .seconds(120))
+        try await Processes.runClaudeThroughCCR(
+            provider: #"{"name": "mock", "api_base_url": "\#(upstream)/v1/messages", "api_key": "$MOCK_PROVIDER_KEY", "models": ["mock-model"], "transformer": {"use": ["Anthropic"]}}"#,
+            model: "mock-model", arguments: arguments, extraEnvironment: ["MOCK_PROVIDER_KEY": "sk-provider-e2e-9876"])
     }
 
     @Test(arguments: Mode.allCases)

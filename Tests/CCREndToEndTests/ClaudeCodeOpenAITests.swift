@@ -42,25 +42,9 @@ struct ClaudeCodeOpenAITests {
     }
 
     static func runClaude(upstream: String, arguments: [String]) async throws -> Processes.Result {
-        let ccr = try Processes.ccrBinary()
-        let claude = try await Processes.claudeBinary()
-        let home = try Processes.temporaryDirectory("claude-openai")
-        let port = Processes.freePort()
-        try """
-            {
-              "PORT": \(port),
-              "CLAUDE_PATH": "\(claude)",
-              "Providers": [{"name": "mock", "api_base_url": "\(upstream)/v1/chat/completions", "api_key": "sk-openai-e2e-4321",
-                             "models": ["mock-reasoner"]}],
-              "Router": {"default": "mock,mock-reasoner"}
-            }
-            """.write(to: home.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
-        let env = [
-            "HOME": home.path, "CCR_HOME": home.path, "PATH": "/usr/local/bin:/usr/bin:/bin", "TERM": "dumb", "LANG": "C.UTF-8",
-            "IS_SANDBOX": "1", "DISABLE_AUTOUPDATER": "1", "DISABLE_ERROR_REPORTING": "1", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
-        ]
-        defer { Processes.stopSync(ccr, environment: env) }
-        return try await Processes.run(ccr, ["code"] + arguments, environment: env, timeout: .seconds(120))
+        try await Processes.runClaudeThroughCCR(
+            provider: #"{"name": "mock", "api_base_url": "\#(upstream)/v1/chat/completions", "api_key": "sk-openai-e2e-4321", "models": ["mock-reasoner"]}"#,
+            model: "mock-reasoner", arguments: arguments)
     }
 
     @Test func completesATurnWithReasoning() async throws {

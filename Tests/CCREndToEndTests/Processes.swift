@@ -79,6 +79,25 @@ enum Processes {
         return Result(status: exitCode, stdout: out, stderr: err, duration: duration)
     }
 
+    /// Runs `ccr code <arguments>` with the real Claude Code CLI, from a fresh home whose config
+    /// has the one provider given (JSON), routed by default; stops the router afterwards.
+    static func runClaudeThroughCCR(provider: String, model: String, arguments: [String], extraEnvironment: [String: String] = [:]) async throws -> Result {
+        let ccr = try self.ccrBinary()
+        let claude = try await self.claudeBinary()
+        let home = try self.temporaryDirectory("claude")
+        let port = self.freePort()
+        try """
+            {"PORT": \(port), "CLAUDE_PATH": "\(claude)", "Providers": [\(provider)], "Router": {"default": "mock,\(model)"}}
+            """.write(to: home.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        var env = [
+            "HOME": home.path, "CCR_HOME": home.path, "PATH": "/usr/local/bin:/usr/bin:/bin", "TERM": "dumb", "LANG": "C.UTF-8",
+            "IS_SANDBOX": "1", "DISABLE_AUTOUPDATER": "1", "DISABLE_ERROR_REPORTING": "1", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+        ]
+        env.merge(extraEnvironment) { $1 }
+        defer { self.stopSync(ccr, environment: env) }
+        return try await self.run(ccr, ["code"] + arguments, environment: env, timeout: .seconds(120))
+    }
+
     /// `ccr stop` for a `defer` (which cannot await): a blocking wait, short since stop is bounded.
     static func stopSync(_ ccr: String, environment: [String: String]) {
         var pid: pid_t = 0

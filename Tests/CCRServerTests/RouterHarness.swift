@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import CCRCore
 import CCRServer
+import CCRTestSupport
 import Foundation
 import Hummingbird
 import Logging
@@ -33,23 +34,12 @@ enum RouterHarness {
         let state = ServerState(configuration: configuration, upstream: upstream, port: 0)
         var logger = Logger(label: "ccr-test")
         logger.logLevel = .critical
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = CCRApplication.make(state: state, host: "127.0.0.1", port: 0, logger: logger) { channel in
-            continuation.yield(channel.localAddress?.port ?? 0)
-            continuation.finish()
-        }
         let result: T
         do {
-            result = try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask {
-                    try await app.runService()
-                    return nil
-                }
-                var iterator = ports.makeAsyncIterator()
-                guard let port = await iterator.next() else { throw CancellationError() }
-                let value = try await body("http://127.0.0.1:\(port)")
-                group.cancelAll()
-                return value
+            result = try await LiveServer.run({ onRunning in
+                CCRApplication.make(state: state, host: "127.0.0.1", port: 0, logger: logger, onServerRunning: onRunning)
+            }) { port in
+                try await body("http://127.0.0.1:\(port)")
             }
         } catch {
             await upstream.shutdown()

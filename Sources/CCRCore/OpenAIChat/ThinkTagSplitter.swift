@@ -16,6 +16,11 @@ struct ThinkTagSplitter: Sendable {
     private(set) var sawTag = false
 
     mutating func feed(_ text: String, _ emit: (Piece) -> Void) {
+        // Fast path: no tag can start or end in this piece.
+        if self.pending.isEmpty && !self.skipNewlines && !text.utf8.contains(UInt8(ascii: "<")) {
+            emit(self.inside ? .thinking(text) : .text(text))
+            return
+        }
         var buffer = self.pending + text
         self.pending = ""
         while !buffer.isEmpty {
