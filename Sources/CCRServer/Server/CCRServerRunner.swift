@@ -23,6 +23,7 @@ public enum CCRServerRunner {
         if host != configuration.host {
             logger.warning("HOST \(configuration.host) needs APIKEY; listening on 127.0.0.1 only. Set APIKEY in config.json to serve other hosts.")
         }
+        Self.raiseFileLimit(logger: logger)
         let upstream = UpstreamClient(settings: .init(configuration: configuration))
         let state = ServerState(configuration: configuration, upstream: upstream, port: port)
         let pidFile = home.pidFile
@@ -51,6 +52,18 @@ public enum CCRServerRunner {
         logger.debug("server stopped; closing upstream connections")
         await upstream.shutdown()
         logger.debug("upstream connections closed")
+    }
+
+    /// Each stream holds two sockets (client and provider): raise the soft limit on open files to
+    /// the hard one, so hundreds of concurrent streams do not run out at 1,024.
+    static func raiseFileLimit(logger: Logger) {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        let previous = limit.rlim_cur
+        limit.rlim_cur = limit.rlim_max
+        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 {
+            logger.debug("open-file limit raised from \(previous) to \(limit.rlim_cur)")
+        }
     }
 
     static func removePIDFile(_ url: URL) {

@@ -1,0 +1,317 @@
+import AsyncHTTPClient
+import CCRCore
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// The load harness: ccr against the floor (the same load sent straight to the mock provider),
+/// in one run. See docs/performance.md.
+///
+///     swift run -c release LoadHarness --ccr ../.build/release/ccr [--out results] [--quick]
+@main
+struct Harness {
+    struct Options {
+        var ccr = ""
+        var out = "results"
+        var quick = false
+    }
+
+    static func parse() -> Options {
+        var options = Options()
+        var arguments = CommandLine.arguments.dropFirst().makeIterator()
+        while let argument = arguments.next() {
+            switch argument {
+            case "--ccr": options.ccr = arguments.next() ?? ""
+            case "--out": options.out = arguments.next() ?? options.out
+            case "--quick": options.quick = true
+            default:
+                FileHandle.standardError.write(Data("unknown argument \(argument)\nusage: LoadHarness --ccr PATH [--out DIR] [--quick]\n".utf8))
+                exit(2)
+            }
+        }
+        if options.ccr.isEmpty {
+            FileHandle.standardError.write(Data("usage: LoadHarness --ccr PATH [--out DIR] [--quick]\n".utf8))
+            exit(2)
+        }
+        return options
+    }
+
+    static func raiseFileLimit() {
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        limit.rlim_cur = limit.rlim_max
+        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+
+    static func main() async throws {
+        let options = Self.parse()
+        Self.raiseFileLimit()
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let mock = MockProvider.application(port: 0) { port in
+            continuation.yield(port)
+            continuation.finish()
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await mock.runService() }
+            var iterator = ports.makeAsyncIterator()
+            let mockPort = await iterator.next() ?? 0
+            try await Self.measure(options: options, mockPort: mockPort)
+            group.cancelAll()
+        }
+    }
+
+    // MARK: - Bodies
+
+    static func anthropicBodies() throws -> (small: JSONObject, large: JSONObject) {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let file = try JSONParser.parse(Array(Data(contentsOf: root.appendingPathComponent("Tests/CCRCoreTests/Fixtures/claude-code/01-main-turn-opus-default.json"))))
+        let large = file["body"]!.objectValue!
+        let small: JSONObject = [
+            "model": "claude-opus-5-5", "max_tokens": 1024,
+            "messages": [["role": "user", "content": .string(String(repeating: "Summarise the design of a local LLM gateway. ", count: 20))]],
+        ]
+        return (small, large)
+    }
+
+    static func variant(_ body: JSONObject, stream: Bool) -> JSONObject {
+        var copy = body
+        copy["stream"] = .bool(stream)
+        return copy
+    }
+
+    // MARK: - The run
+
+    struct Cell: Codable {
+        var body: String
+        var stream: Bool
+        var concurrency: Int
+        var requests: Int
+        var floorP50: Double
+        var floorP99: Double
+        var ccrP50: Double
+        var ccrP99: Double
+        var addedP50: Double
+        var addedP99: Double
+        var floorThroughput: Double
+        var ccrThroughput: Double
+        var ttftAddedP50: Double?
+        var eventAddedP50: Double?
+        var eventAddedP99: Double?
+        var failures: Int
+        var ccrCPUMillisecondsPerRequest: Double
+    }
+
+    struct Report: Codable {
+        var date: String
+        var machine: String
+        var ccrVersion: String
+        var startToReadyMilliseconds: [Double]
+        var idleRSSMiB: Double
+        var cells: [Cell]
+        var paced: Paced
+    }
+
+    struct Paced: Codable {
+        var streams: Int
+        var eventsPerStream: Int
+        var intervalMilliseconds: Int
+        var completed: Int
+        var failed: Int
+        var stalls: Int
+        var floorEventP50: Double
+        var floorEventP99: Double
+        var ccrEventP50: Double
+        var ccrEventP99: Double
+        var ccrEventMax: Double
+        var addedEventP50: Double
+        var addedEventP99: Double
+        var rssBeforeMiB: Double
+        var rssPeakMiB: Double
+        var rssAfterMiB: Double
+        var seconds: Double
+    }
+
+    static func measure(options: Options, mockPort: Int) async throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("ccr-load-\(getpid())")
+        try? FileManager.default.removeItem(at: home)
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let port = 20_000 + Int(getpid() % 10_000)
+        try """
+            {"PORT": \(port), "LOG_LEVEL": "info", "Providers": [{"name": "mock", "api_base_url": "http://127.0.0.1:\(mockPort)/v1/chat/completions",
+              "api_key": "sk-load", "models": ["mock"]}], "Router": {"default": "mock,mock"}}
+            """.write(to: home.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        let environment = ["CCR_HOME": home.path, "HOME": home.path, "PATH": "/usr/bin:/bin"]
+
+        // Start to ready, five times.
+        var startTimes: [Double] = []
+        for _ in 0..<5 {
+            let started = MockProvider.now()
+            try Self.ccr(options.ccr, ["start"], environment)
+            startTimes.append(Double(MockProvider.now() - started) / 1e6)
+            try Self.ccr(options.ccr, ["stop"], environment)
+        }
+        try Self.ccr(options.ccr, ["start"], environment)
+        defer { try? Self.ccr(options.ccr, ["stop"], environment) }
+        let pid = Int32((try String(contentsOf: home.appendingPathComponent(".claude-code-router.pid"), encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        try await Task.sleep(for: .seconds(1))
+        let idleRSS = ProcessStats.rssMiB(pid)
+        print(String(format: "ccr start → ready: %@ ms; idle RSS %.1f MiB", startTimes.map { String(format: "%.0f", $0) }.joined(separator: ", "), idleRSS))
+
+        let client = LoadClient()
+        let bodies = try Self.anthropicBodies()
+        let ccrURL = "http://127.0.0.1:\(port)/v1/messages"
+        let floorURL = "http://127.0.0.1:\(mockPort)/v1/chat/completions"
+        let target = OpenAIChatTarget(model: "mock")
+        // Warm both paths (connections, caches).
+        for stream in [false, true] {
+            let anthropic = ByteBuffer(bytes: JSONValue.object(Self.variant(bodies.large, stream: stream)).encoded())
+            let openAI = ByteBuffer(bytes: try OpenAIChatRequestEncoder.encode(Self.variant(bodies.large, stream: stream), target: target).encoded())
+            _ = await client.run(count: 300, concurrency: 16, url: ccrURL, body: anthropic)
+            _ = await client.run(count: 300, concurrency: 16, url: floorURL, body: openAI)
+        }
+
+        var cells: [Cell] = []
+        let counts = options.quick ? [1: 200, 16: 800, 64: 1_600] : [1: 1_000, 16: 4_000, 64: 8_000]
+        for (name, body) in [("1 KB", bodies.small), ("50 KB Claude Code", bodies.large)] {
+            for stream in [false, true] {
+                let anthropic = ByteBuffer(bytes: JSONValue.object(Self.variant(body, stream: stream)).encoded())
+                let openAI = ByteBuffer(bytes: try OpenAIChatRequestEncoder.encode(Self.variant(body, stream: stream), target: target).encoded())
+                for concurrency in [1, 16, 64] {
+                    let count = counts[concurrency]!
+                    let floor = await client.run(count: count, concurrency: concurrency, url: floorURL, body: openAI)
+                    let cpuBefore = ProcessStats.cpuSeconds(pid)
+                    let ccr = await client.run(count: count, concurrency: concurrency, url: ccrURL, body: anthropic)
+                    let cpu = (ProcessStats.cpuSeconds(pid) - cpuBefore) * 1000 / Double(count)
+                    let cell = Self.cell(name, stream, concurrency, count, floor, ccr, cpu)
+                    cells.append(cell)
+                    print(Self.row(cell))
+                }
+            }
+        }
+
+        // 512 concurrent paced streams: 40 events 25 ms apart (1 s each), through ccr and direct.
+        let streams = 512
+        let events = 40
+        let interval = 25
+        let headers = [("x-mock-events", "\(events)"), ("x-mock-interval-ms", "\(interval)")]
+        let pacedAnthropic = ByteBuffer(bytes: JSONValue.object(Self.variant(bodies.small, stream: true)).encoded())
+        let pacedOpenAI = ByteBuffer(bytes: try OpenAIChatRequestEncoder.encode(Self.variant(bodies.small, stream: true), target: target).encoded())
+        let floorPaced = await client.run(count: streams, concurrency: streams, url: floorURL, body: pacedOpenAI, headers: headers)
+        let rssBefore = ProcessStats.rssMiB(pid)
+        let peak = PeakSampler(pid: pid)
+        let sampler = Task { await peak.run() }
+        let ccrPaced = await client.run(count: streams, concurrency: streams, url: ccrURL, body: pacedAnthropic, headers: headers)
+        sampler.cancel()
+        try await Task.sleep(for: .seconds(3))
+        let rssAfter = ProcessStats.rssMiB(pid)
+        let floorDelays = floorPaced.samples.flatMap(\.eventDelays)
+        let ccrDelays = ccrPaced.samples.flatMap(\.eventDelays)
+        let completed = ccrPaced.samples.filter { $0.ok && $0.eventDelays.count == events }.count
+        let paced = Paced(
+            streams: streams, eventsPerStream: events, intervalMilliseconds: interval, completed: completed,
+            failed: streams - completed, stalls: ccrDelays.filter { $0 > 1000 }.count,
+            floorEventP50: percentile(floorDelays, 50), floorEventP99: percentile(floorDelays, 99),
+            ccrEventP50: percentile(ccrDelays, 50), ccrEventP99: percentile(ccrDelays, 99), ccrEventMax: ccrDelays.max() ?? .nan,
+            addedEventP50: percentile(ccrDelays, 50) - percentile(floorDelays, 50), addedEventP99: percentile(ccrDelays, 99) - percentile(floorDelays, 99),
+            rssBeforeMiB: rssBefore, rssPeakMiB: await peak.peak, rssAfterMiB: rssAfter, seconds: ccrPaced.seconds)
+        print(String(format: "512 paced streams: %d/%d complete, %d stalls (>1 s); event delay p50 %.3f ms (floor %.3f), p99 %.3f ms (floor %.3f), max %.1f ms; RSS before %.1f, peak %.1f, after %.1f MiB",
+            completed, streams, paced.stalls, paced.ccrEventP50, paced.floorEventP50, paced.ccrEventP99, paced.floorEventP99, paced.ccrEventMax, rssBefore, paced.rssPeakMiB, rssAfter))
+        await client.shutdown()
+
+        let version = (try? Self.ccrOutput(options.ccr, ["--version"], environment)) ?? "?"
+        let report = Report(
+            date: ISO8601DateFormatter().string(from: Date()), machine: "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB",
+            ccrVersion: version.trimmingCharacters(in: .whitespacesAndNewlines), startToReadyMilliseconds: startTimes, idleRSSMiB: idleRSS, cells: cells, paced: paced)
+        try FileManager.default.createDirectory(atPath: options.out, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(report).write(to: URL(fileURLWithPath: options.out).appendingPathComponent("load.json"))
+        try Self.markdown(report).write(to: URL(fileURLWithPath: options.out).appendingPathComponent("load.md"), atomically: true, encoding: .utf8)
+        print("wrote \(options.out)/load.json and load.md")
+    }
+
+    static func cell(_ name: String, _ stream: Bool, _ concurrency: Int, _ count: Int, _ floor: (samples: [LoadClient.Sample], seconds: Double), _ ccr: (samples: [LoadClient.Sample], seconds: Double), _ cpu: Double) -> Cell {
+        let f = floor.samples.filter(\.ok).map(\.latency)
+        let c = ccr.samples.filter(\.ok).map(\.latency)
+        let fTTFT = floor.samples.compactMap(\.ttft)
+        let cTTFT = ccr.samples.compactMap(\.ttft)
+        let fEvents = floor.samples.flatMap(\.eventDelays)
+        let cEvents = ccr.samples.flatMap(\.eventDelays)
+        return Cell(
+            body: name, stream: stream, concurrency: concurrency, requests: count,
+            floorP50: percentile(f, 50), floorP99: percentile(f, 99), ccrP50: percentile(c, 50), ccrP99: percentile(c, 99),
+            addedP50: percentile(c, 50) - percentile(f, 50), addedP99: percentile(c, 99) - percentile(f, 99),
+            floorThroughput: Double(f.count) / floor.seconds, ccrThroughput: Double(c.count) / ccr.seconds,
+            ttftAddedP50: stream ? percentile(cTTFT, 50) - percentile(fTTFT, 50) : nil,
+            eventAddedP50: stream ? percentile(cEvents, 50) - percentile(fEvents, 50) : nil,
+            eventAddedP99: stream ? percentile(cEvents, 99) - percentile(fEvents, 99) : nil,
+            failures: floor.samples.filter { !$0.ok }.count + ccr.samples.filter { !$0.ok }.count,
+            ccrCPUMillisecondsPerRequest: cpu)
+    }
+
+    static func row(_ c: Cell) -> String {
+        var line = String(format: "| %@ | %@ | %d | %d | %.3f / %.3f | %.3f / %.3f | %+.3f / %+.3f | %.0f / %.0f |", c.body, c.stream ? "stream" : "json", c.concurrency, c.requests, c.floorP50, c.floorP99, c.ccrP50, c.ccrP99, c.addedP50, c.addedP99, c.floorThroughput, c.ccrThroughput)
+        if let t = c.ttftAddedP50, let e = c.eventAddedP50, let e99 = c.eventAddedP99 {
+            line += String(format: " %+.3f | %+.3f / %+.3f |", t, e, e99)
+        } else {
+            line += " – | – |"
+        }
+        line += String(format: " %.3f | %d |", c.ccrCPUMillisecondsPerRequest, c.failures)
+        return line
+    }
+
+    static func markdown(_ report: Report) -> String {
+        var text = "# ccr load run \(report.date)\n\n\(report.ccrVersion) on \(report.machine). Times in ms; \"floor\" = the same load sent straight to the mock provider.\n\n"
+        text += "`ccr start` → ready: \(report.startToReadyMilliseconds.map { String(format: "%.0f", $0) }.joined(separator: ", ")) ms; idle RSS \(String(format: "%.1f", report.idleRSSMiB)) MiB\n\n"
+        text += "| body | mode | conc. | requests | floor p50 / p99 | ccr p50 / p99 | added p50 / p99 | req/s floor / ccr | TTFT added p50 | per-event added p50 / p99 | ccr CPU ms/req | failures |\n"
+        text += "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+        for cell in report.cells { text += Self.row(cell) + "\n" }
+        let p = report.paced
+        text += String(format: "\n%d concurrent paced streams (%d events, %d ms apart): %d complete, %d failed, %d stalls over 1 s; per-event delay p50 %.3f ms (floor %.3f), p99 %.3f (floor %.3f), max %.1f; added p50 %+.3f, p99 %+.3f; RSS before %.1f MiB, peak %.1f, after %.1f (%+.1f %%).\n",
+            p.streams, p.eventsPerStream, p.intervalMilliseconds, p.completed, p.failed, p.stalls, p.ccrEventP50, p.floorEventP50, p.ccrEventP99, p.floorEventP99, p.ccrEventMax, p.addedEventP50, p.addedEventP99, p.rssBeforeMiB, p.rssPeakMiB, p.rssAfterMiB, (p.rssAfterMiB / p.rssBeforeMiB - 1) * 100)
+        return text
+    }
+
+    @discardableResult
+    static func ccr(_ path: String, _ arguments: [String], _ environment: [String: String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    static func ccrOutput(_ path: String, _ arguments: [String], _ environment: [String: String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Samples a process's RSS every 100 ms and keeps the peak.
+actor PeakSampler {
+    let pid: Int32
+    private(set) var peak: Double = 0
+
+    init(pid: Int32) {
+        self.pid = pid
+    }
+
+    func run() async {
+        while !Task.isCancelled {
+            self.peak = max(self.peak, ProcessStats.rssMiB(self.pid))
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// A fast OpenAI-compatible provider on loopback for the load harness.
+///
+/// `POST /v1/chat/completions` answers a fixed completion, or, when the body asks to stream, an
+/// SSE stream whose shape the request headers set: `x-mock-events` (default 20) text chunks
+/// `x-mock-interval-ms` apart (default 0). Each chunk's text carries `ts=<monotonic ns>`, the
+/// moment it was written, so a client can measure each event's delivery delay.
+enum MockProvider {
+    static let completion = Array(
+        #"{"id":"chatcmpl-load","object":"chat.completion","created":1764500000,"model":"mock","choices":[{"index":0,"message":{"role":"assistant","content":"ok, done."},"finish_reason":"stop"}],"usage":{"prompt_tokens":12000,"completion_tokens":4,"prompt_tokens_details":{"cached_tokens":0}}}"#.utf8)
+
+    static func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+
+    static func chunk(_ text: String, finish: Bool = false) -> ByteBuffer {
+        let finishText = finish ? #""stop""# : "null"
+        return ByteBuffer(string: #"data: {"id":"chatcmpl-load","object":"chat.completion.chunk","created":1764500000,"model":"mock","choices":[{"index":0,"delta":{"content":"\#(text)"},"finish_reason":\#(finishText)}]}"# + "\n\n")
+    }
+
+    static func application(port: Int, onRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
+        let router = Router()
+        router.post("/v1/chat/completions") { request, _ -> Response in
+            var request = request
+            let body = try await request.collectBody(upTo: 64 << 20)
+            let wantsStream = body.readableBytesView.firstRange(of: Array(#""stream":true"#.utf8)) != nil
+            if !wantsStream {
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: Self.completion)))
+            }
+            let events = request.headers[HTTPField.Name("x-mock-events")!].flatMap(Int.init) ?? 20
+            let interval = request.headers[HTTPField.Name("x-mock-interval-ms")!].flatMap(Int.init) ?? 0
+            return Response(
+                status: .ok, headers: [.contentType: "text/event-stream"],
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: #"data: {"id":"chatcmpl-load","object":"chat.completion.chunk","model":"mock","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}"# + "\n\n"))
+                    for index in 0..<events {
+                        if interval > 0 && index > 0 { try await Task.sleep(for: .milliseconds(interval)) }
+                        try await writer.write(Self.chunk("ts=\(Self.now()) "))
+                    }
+                    try await writer.write(Self.chunk("", finish: true))
+                    try await writer.write(ByteBuffer(string: #"data: {"id":"chatcmpl-load","choices":[],"usage":{"prompt_tokens":12000,"completion_tokens":40}}"# + "\n\ndata: [DONE]\n\n"))
+                    try await writer.finish(nil)
+                })
+        }
+        var logger = Logger(label: "mock-provider")
+        logger.logLevel = .error
+        return Application(
+            router: router,
+            server: .http1(configuration: .init(idleTimeout: .seconds(120))),
+            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil, backlog: 4096),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
+    }
+}
