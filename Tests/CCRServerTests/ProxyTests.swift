@@ -7,29 +7,34 @@ import Testing
 @Suite("Outbound proxy", .serialized, .timeLimit(.minutes(1)))
 struct ProxyTests {
     /// Starts scripts/testing/connect_proxy.py; returns its port and log file.
-    static func startProxy() async throws -> (Process, Int, URL) {
+    static func startProxy() async throws -> (pid_t, Int, URL) {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ccr-proxy-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let log = directory.appendingPathComponent("proxy.log")
         let portFile = directory.appendingPathComponent("port")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", root.appendingPathComponent("scripts/testing/connect_proxy.py").path, "--log", log.path, "--port-file", portFile.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let arguments = ["/usr/bin/env", "python3", root.appendingPathComponent("scripts/testing/connect_proxy.py").path, "--log", log.path, "--port-file", portFile.path]
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, "/usr/bin/env", nil, nil, &argv, environ) == 0 else { throw CancellationError() }
         for _ in 0..<500 {
-            if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text) { return (process, port, log) }
+            if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text) { return (pid, port, log) }
             try await Task.sleep(for: .milliseconds(10))
         }
-        process.terminate()
+        Self.stop(pid)
         throw CancellationError()
+    }
+
+    static func stop(_ pid: pid_t) {
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
     }
 
     @Test func providersAreReachedThroughTheConfiguredProxyUnlessNoProxySaysOtherwise() async throws {
         let (proxy, proxyPort, log) = try await Self.startProxy()
-        defer { proxy.terminate() }
+        defer { Self.stop(proxy) }
         let mock = MockUpstream { _, _ in .json(body: MockUpstream.anthropicTextMessage("via proxy")) }
         try await mock.run { upstream in
             let mockPort = URLParts(upstream)!.port

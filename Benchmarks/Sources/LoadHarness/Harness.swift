@@ -151,7 +151,7 @@ struct Harness {
             try Self.ccr(options.ccr, ["stop"], environment)
         }
         try Self.ccr(options.ccr, ["start"], environment)
-        defer { try? Self.ccr(options.ccr, ["stop"], environment) }
+        defer { _ = try? Self.ccr(options.ccr, ["stop"], environment) }
         let pid = Int32((try String(contentsOf: home.appendingPathComponent(".claude-code-router.pid"), encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         try await Task.sleep(for: .seconds(1))
         let idleRSS = ProcessStats.rssMiB(pid)
@@ -225,6 +225,7 @@ struct Harness {
         try FileManager.default.createDirectory(atPath: options.out, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try encoder.encode(report).write(to: URL(fileURLWithPath: options.out).appendingPathComponent("load.json"))
         try Self.markdown(report).write(to: URL(fileURLWithPath: options.out).appendingPathComponent("load.md"), atomically: true, encoding: .utf8)
         print("wrote \(options.out)/load.json and load.md")
@@ -272,30 +273,32 @@ struct Harness {
         return text
     }
 
+    /// Runs ccr to completion. (posix_spawn + waitpid: Foundation's Process does not always reap
+    /// a child whose own child outlives it.)
     @discardableResult
-    static func ccr(_ path: String, _ arguments: [String], _ environment: [String: String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+    static func ccr(_ path: String, _ arguments: [String], _ environment: [String: String], output: String = "/dev/null") throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, path, &actions, nil, &argv, &envp)
+        guard result == 0 else { throw CocoaError(.executableLoad) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (status >> 8) & 0xFF
     }
 
     static func ccrOutput(_ path: String, _ arguments: [String], _ environment: [String: String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ccr-out-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try Self.ccr(path, arguments, environment, output: file)
+        return (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
     }
 }
 

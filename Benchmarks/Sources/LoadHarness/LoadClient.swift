@@ -53,17 +53,22 @@ struct LoadClient {
     /// Every `ts=<digits>` in a chunk.
     static func timestamps(in buffer: ByteBuffer) -> [UInt64] {
         var stamps: [UInt64] = []
-        let bytes = buffer.readableBytesView
-        var index = bytes.startIndex
-        while let found = bytes[index...].firstRange(of: Array("ts=".utf8)) {
-            var value: UInt64 = 0
-            var cursor = found.upperBound
-            while cursor < bytes.endIndex, bytes[cursor] >= 48, bytes[cursor] <= 57 {
-                value = value * 10 + UInt64(bytes[cursor] - 48)
-                cursor += 1
+        buffer.withUnsafeReadableBytes { bytes in
+            var index = 0
+            while index + 3 < bytes.count {
+                if bytes[index] == UInt8(ascii: "t") && bytes[index + 1] == UInt8(ascii: "s") && bytes[index + 2] == UInt8(ascii: "=") {
+                    var value: UInt64 = 0
+                    var cursor = index + 3
+                    while cursor < bytes.count, bytes[cursor] >= 48, bytes[cursor] <= 57 {
+                        value = value * 10 + UInt64(bytes[cursor] - 48)
+                        cursor += 1
+                    }
+                    stamps.append(value)
+                    index = cursor
+                } else {
+                    index += 1
+                }
             }
-            stamps.append(value)
-            index = cursor
         }
         return stamps
     }

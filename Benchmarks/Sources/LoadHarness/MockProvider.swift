@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -19,6 +20,29 @@ enum MockProvider {
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 
+    /// A plain byte search (Foundation's `firstRange` on a ByteBufferView is far too slow for a mock
+    /// that must not be the bottleneck).
+    static func contains(_ buffer: ByteBuffer, _ needle: StaticString) -> Bool {
+        buffer.withUnsafeReadableBytes { bytes in
+            needle.withUTF8Buffer { pattern in
+                guard pattern.count <= bytes.count, let first = pattern.first else { return false }
+                var index = 0
+                while index + pattern.count <= bytes.count {
+                    if bytes[index] == first {
+                        var match = true
+                        for offset in 1..<pattern.count where bytes[index + offset] != pattern[offset] {
+                            match = false
+                            break
+                        }
+                        if match { return true }
+                    }
+                    index += 1
+                }
+                return false
+            }
+        }
+    }
+
     static func chunk(_ text: String, finish: Bool = false) -> ByteBuffer {
         let finishText = finish ? #""stop""# : "null"
         return ByteBuffer(string: #"data: {"id":"chatcmpl-load","object":"chat.completion.chunk","created":1764500000,"model":"mock","choices":[{"index":0,"delta":{"content":"\#(text)"},"finish_reason":\#(finishText)}]}"# + "\n\n")
@@ -29,7 +53,7 @@ enum MockProvider {
         router.post("/v1/chat/completions") { request, _ -> Response in
             var request = request
             let body = try await request.collectBody(upTo: 64 << 20)
-            let wantsStream = body.readableBytesView.firstRange(of: Array(#""stream":true"#.utf8)) != nil
+            let wantsStream = Self.contains(body, #""stream":true"#)
             if !wantsStream {
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: Self.completion)))
             }

@@ -36,20 +36,38 @@ public struct SSEDecoder: Sendable {
 
     /// Feeds bytes, calling `emit` for each event completed.
     public mutating func feed(_ bytes: some Sequence<UInt8>, emit: (SSEEvent) -> Void) {
-        for byte in bytes {
-            if byte == 0x0A {
-                if self.lastWasCR {
-                    self.lastWasCR = false
+        let handled: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            self.feed(buffer: UnsafeRawBufferPointer(buffer), emit: emit)
+        }
+        if handled == nil {
+            let copy = Array(bytes)
+            copy.withUnsafeBytes { self.feed(buffer: $0, emit: emit) }
+        }
+    }
+
+    /// The fast path: scans for line ends and copies whole runs, not byte by byte.
+    public mutating func feed(buffer: UnsafeRawBufferPointer, emit: (SSEEvent) -> Void) {
+        var index = 0
+        let count = buffer.count
+        while index < count {
+            if self.lastWasCR {
+                self.lastWasCR = false
+                if buffer[index] == 0x0A {
+                    index += 1
                     continue
                 }
-                self.endLine(emit)
-            } else if byte == 0x0D {
-                self.lastWasCR = true
-                self.endLine(emit)
-            } else {
-                self.lastWasCR = false
-                self.line.append(byte)
             }
+            var end = index
+            while end < count {
+                let byte = buffer[end]
+                if byte == 0x0A || byte == 0x0D { break }
+                end += 1
+            }
+            if end > index { self.line.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[index..<end])) }
+            guard end < count else { return }
+            if buffer[end] == 0x0D { self.lastWasCR = true }
+            self.endLine(emit)
+            index = end + 1
         }
     }
 

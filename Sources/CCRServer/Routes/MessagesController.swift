@@ -30,7 +30,7 @@ struct MessagesController {
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw tooLarge
         }
-        let bytes = Array(buffer.readableBytesView)
+        let bytes = buffer.withUnsafeReadableBytes { Array($0) }
         let body: JSONValue
         do {
             body = try JSONParser.parse(bytes)

@@ -118,13 +118,15 @@ final class ProviderStream: @unchecked Sendable {
             return self.converter.finish()
         }
         if !self.isSSE {
-            self.jsonBody.append(contentsOf: chunk.readableBytesView)
+            chunk.withUnsafeReadableBytes { self.jsonBody.append(contentsOf: $0) }
             return .streaming
         }
         var progress = OpenAIChatStreamConverter.Progress.streaming
         var decoder = self.decoder
-        decoder.feed(chunk.readableBytesView) { event in
-            if progress == .streaming { progress = self.converter.consume(event) }
+        chunk.withUnsafeReadableBytes { bytes in
+            decoder.feed(buffer: bytes) { event in
+                if progress == .streaming { progress = self.converter.consume(event) }
+            }
         }
         self.decoder = decoder
         return progress
