@@ -14,6 +14,8 @@ struct Harness {
         var ccr = ""
         var out = "results"
         var quick = false
+        var onlyPaced = false
+        var streams = 512
     }
 
     static func parse() -> Options {
@@ -24,6 +26,8 @@ struct Harness {
             case "--ccr": options.ccr = arguments.next() ?? ""
             case "--out": options.out = arguments.next() ?? options.out
             case "--quick": options.quick = true
+            case "--only-paced": options.onlyPaced = true
+            case "--streams": options.streams = Int(arguments.next() ?? "") ?? 512
             default:
                 FileHandle.standardError.write(Data("unknown argument \(argument)\nusage: LoadHarness --ccr PATH [--out DIR] [--quick]\n".utf8))
                 exit(2)
@@ -127,6 +131,7 @@ struct Harness {
         var addedEventP99: Double
         var rssBeforeMiB: Double
         var rssPeakMiB: Double
+        var rssAfterClientsLeftMiB: Double
         var rssAfterMiB: Double
         var seconds: Double
     }
@@ -172,7 +177,7 @@ struct Harness {
 
         var cells: [Cell] = []
         let counts = options.quick ? [1: 200, 16: 800, 64: 1_600] : [1: 1_000, 16: 4_000, 64: 8_000]
-        for (name, body) in [("1 KB", bodies.small), ("50 KB Claude Code", bodies.large)] {
+        for (name, body) in options.onlyPaced ? [] : [("1 KB", bodies.small), ("50 KB Claude Code", bodies.large)] {
             for stream in [false, true] {
                 let anthropic = ByteBuffer(bytes: JSONValue.object(Self.variant(body, stream: stream)).encoded())
                 let openAI = ByteBuffer(bytes: try OpenAIChatRequestEncoder.encode(Self.variant(body, stream: stream), target: target).encoded())
@@ -190,33 +195,43 @@ struct Harness {
         }
 
         // 512 concurrent paced streams: 40 events 25 ms apart (1 s each), through ccr and direct.
-        let streams = 512
+        let streams = options.streams
         let events = 40
         let interval = 25
-        let headers = [("x-mock-events", "\(events)"), ("x-mock-interval-ms", "\(interval)")]
-        let pacedAnthropic = ByteBuffer(bytes: JSONValue.object(Self.variant(bodies.small, stream: true)).encoded())
-        let pacedOpenAI = ByteBuffer(bytes: try OpenAIChatRequestEncoder.encode(Self.variant(bodies.small, stream: true), target: target).encoded())
-        let floorPaced = await client.run(count: streams, concurrency: streams, url: floorURL, body: pacedOpenAI, headers: headers)
+        var pacedBody = Self.variant(bodies.small, stream: true)
+        pacedBody["messages"] = [["role": "user", "content": .string("mock-events=\(events) mock-interval-ms=\(interval) Stream slowly.")]]
+        let pacedAnthropic = ByteBuffer(bytes: JSONValue.object(pacedBody).encoded())
+        let pacedOpenAI = ByteBuffer(bytes: try OpenAIChatRequestEncoder.encode(pacedBody, target: target).encoded())
+        let floorPaced = await client.run(count: streams, concurrency: streams, url: floorURL, body: pacedOpenAI)
         let rssBefore = ProcessStats.rssMiB(pid)
         let peak = PeakSampler(pid: pid)
         let sampler = Task { await peak.run() }
-        let ccrPaced = await client.run(count: streams, concurrency: streams, url: ccrURL, body: pacedAnthropic, headers: headers)
+        let ccrPaced = await client.run(count: streams, concurrency: streams, url: ccrURL, body: pacedAnthropic)
         sampler.cancel()
-        try await Task.sleep(for: .seconds(3))
+        // The clients hang up; ccr keeps its pooled upstream connections until their 90 s idle
+        // timeout. RSS is read once the client connections are gone and again after that timeout.
+        await client.shutdown()
+        try await Task.sleep(for: .seconds(5))
+        let rssAfterClientsLeft = ProcessStats.rssMiB(pid)
+        try await Task.sleep(for: .seconds(options.quick ? 5 : 95))
         let rssAfter = ProcessStats.rssMiB(pid)
+        print(String(format: "RSS 5 s after the clients left: %.1f MiB; %d s later: %.1f MiB", rssAfterClientsLeft, options.quick ? 5 : 95, rssAfter))
         let floorDelays = floorPaced.samples.flatMap(\.eventDelays)
         let ccrDelays = ccrPaced.samples.flatMap(\.eventDelays)
         let completed = ccrPaced.samples.filter { $0.ok && $0.eventDelays.count == events }.count
+        let shapes = Dictionary(grouping: ccrPaced.samples, by: { "\($0.ok ? "ok" : "failed") with \($0.eventDelays.count) events" }).mapValues(\.count)
+        print("paced stream outcomes through ccr: \(shapes.sorted { $0.key < $1.key })")
+        let floorShapes = Dictionary(grouping: floorPaced.samples, by: { "\($0.ok ? "ok" : "failed") with \($0.eventDelays.count) events" }).mapValues(\.count)
+        print("paced stream outcomes direct: \(floorShapes.sorted { $0.key < $1.key })")
         let paced = Paced(
             streams: streams, eventsPerStream: events, intervalMilliseconds: interval, completed: completed,
             failed: streams - completed, stalls: ccrDelays.filter { $0 > 1000 }.count,
             floorEventP50: percentile(floorDelays, 50), floorEventP99: percentile(floorDelays, 99),
             ccrEventP50: percentile(ccrDelays, 50), ccrEventP99: percentile(ccrDelays, 99), ccrEventMax: ccrDelays.max() ?? .nan,
             addedEventP50: percentile(ccrDelays, 50) - percentile(floorDelays, 50), addedEventP99: percentile(ccrDelays, 99) - percentile(floorDelays, 99),
-            rssBeforeMiB: rssBefore, rssPeakMiB: await peak.peak, rssAfterMiB: rssAfter, seconds: ccrPaced.seconds)
+            rssBeforeMiB: rssBefore, rssPeakMiB: await peak.peak, rssAfterClientsLeftMiB: rssAfterClientsLeft, rssAfterMiB: rssAfter, seconds: ccrPaced.seconds)
         print(String(format: "512 paced streams: %d/%d complete, %d stalls (>1 s); event delay p50 %.3f ms (floor %.3f), p99 %.3f ms (floor %.3f), max %.1f ms; RSS before %.1f, peak %.1f, after %.1f MiB",
             completed, streams, paced.stalls, paced.ccrEventP50, paced.floorEventP50, paced.ccrEventP99, paced.floorEventP99, paced.ccrEventMax, rssBefore, paced.rssPeakMiB, rssAfter))
-        await client.shutdown()
 
         let version = (try? Self.ccrOutput(options.ccr, ["--version"], environment)) ?? "?"
         let report = Report(
@@ -268,8 +283,8 @@ struct Harness {
         text += "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
         for cell in report.cells { text += Self.row(cell) + "\n" }
         let p = report.paced
-        text += String(format: "\n%d concurrent paced streams (%d events, %d ms apart): %d complete, %d failed, %d stalls over 1 s; per-event delay p50 %.3f ms (floor %.3f), p99 %.3f (floor %.3f), max %.1f; added p50 %+.3f, p99 %+.3f; RSS before %.1f MiB, peak %.1f, after %.1f (%+.1f %%).\n",
-            p.streams, p.eventsPerStream, p.intervalMilliseconds, p.completed, p.failed, p.stalls, p.ccrEventP50, p.floorEventP50, p.ccrEventP99, p.floorEventP99, p.ccrEventMax, p.addedEventP50, p.addedEventP99, p.rssBeforeMiB, p.rssPeakMiB, p.rssAfterMiB, (p.rssAfterMiB / p.rssBeforeMiB - 1) * 100)
+        text += String(format: "\n%d concurrent paced streams (%d events, %d ms apart): %d complete, %d failed, %d stalls over 1 s; per-event delay p50 %.3f ms (floor %.3f), p99 %.3f (floor %.3f), max %.1f; added p50 %+.3f, p99 %+.3f; RSS before %.1f MiB, peak %.1f, 5 s after the clients left %.1f, after the upstream pool's idle timeout %.1f (%+.1f %%).\n",
+            p.streams, p.eventsPerStream, p.intervalMilliseconds, p.completed, p.failed, p.stalls, p.ccrEventP50, p.floorEventP50, p.ccrEventP99, p.floorEventP99, p.ccrEventMax, p.addedEventP50, p.addedEventP99, p.rssBeforeMiB, p.rssPeakMiB, p.rssAfterClientsLeftMiB, p.rssAfterMiB, (p.rssAfterMiB / p.rssBeforeMiB - 1) * 100)
         return text
     }
 

@@ -37,9 +37,18 @@ struct LoadClient {
                 for try await _ in response.body {}
                 return Sample(latency: 0, ttft: nil, eventDelays: [], ok: false)
             }
+            var carry: [UInt8] = []
             for try await chunk in response.body {
                 let arrival = MockProvider.now()
-                for stamp in Self.timestamps(in: chunk) {
+                var bytes = carry
+                chunk.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }
+                // A stamp cut by the chunk boundary is completed by the next chunk.
+                carry = []
+                if let last = Self.lastStampStart(bytes), !bytes[last...].contains(UInt8(ascii: " ")) {
+                    carry = Array(bytes[last...])
+                    bytes.removeSubrange(last...)
+                }
+                for stamp in Self.timestamps(in: ByteBuffer(bytes: bytes)) {
                     if ttft == nil { ttft = Double(arrival - start) / 1e6 }
                     delays.append(Double(Int64(bitPattern: arrival &- stamp)) / 1e6)
                 }
@@ -50,7 +59,18 @@ struct LoadClient {
         }
     }
 
-    /// Every `ts=<digits>` in a chunk.
+    static func lastStampStart(_ bytes: [UInt8]) -> Int? {
+        guard bytes.count >= 1 else { return nil }
+        var index = bytes.count - 1
+        let floor = max(0, bytes.count - 32)
+        while index >= floor {
+            if bytes[index] == UInt8(ascii: "t") { return index }
+            index -= 1
+        }
+        return nil
+    }
+
+    /// Every `ts=<digits> ` in a chunk.
     static func timestamps(in buffer: ByteBuffer) -> [UInt64] {
         var stamps: [UInt64] = []
         buffer.withUnsafeReadableBytes { bytes in

@@ -7,8 +7,8 @@ import NIOCore
 /// A fast OpenAI-compatible provider on loopback for the load harness.
 ///
 /// `POST /v1/chat/completions` answers a fixed completion, or, when the body asks to stream, an
-/// SSE stream whose shape the request headers set: `x-mock-events` (default 20) text chunks
-/// `x-mock-interval-ms` apart (default 0). Each chunk's text carries `ts=<monotonic ns>`, the
+/// SSE stream whose shape the prompt sets: `mock-events=N` (default 20) text chunks
+/// `mock-interval-ms=M` apart (default 0). Each chunk's text carries `ts=<monotonic ns>`, the
 /// moment it was written, so a client can measure each event's delivery delay.
 enum MockProvider {
     static let completion = Array(
@@ -43,6 +43,28 @@ enum MockProvider {
         }
     }
 
+    /// The decimal number right after `marker` in the body, if the marker is there.
+    static func number(after marker: String, in buffer: ByteBuffer) -> Int? {
+        buffer.withUnsafeReadableBytes { bytes -> Int? in
+            let pattern = Array(marker.utf8)
+            guard pattern.count < bytes.count else { return nil }
+            var index = 0
+            while index + pattern.count < bytes.count {
+                if bytes[index] == pattern[0] && (1..<pattern.count).allSatisfy({ bytes[index + $0] == pattern[$0] }) {
+                    var value = 0
+                    var cursor = index + pattern.count
+                    while cursor < bytes.count, bytes[cursor] >= 48, bytes[cursor] <= 57 {
+                        value = value * 10 + Int(bytes[cursor] - 48)
+                        cursor += 1
+                    }
+                    return value
+                }
+                index += 1
+            }
+            return nil
+        }
+    }
+
     static func chunk(_ text: String, finish: Bool = false) -> ByteBuffer {
         let finishText = finish ? #""stop""# : "null"
         return ByteBuffer(string: #"data: {"id":"chatcmpl-load","object":"chat.completion.chunk","created":1764500000,"model":"mock","choices":[{"index":0,"delta":{"content":"\#(text)"},"finish_reason":\#(finishText)}]}"# + "\n\n")
@@ -57,8 +79,9 @@ enum MockProvider {
             if !wantsStream {
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: Self.completion)))
             }
-            let events = request.headers[HTTPField.Name("x-mock-events")!].flatMap(Int.init) ?? 20
-            let interval = request.headers[HTTPField.Name("x-mock-interval-ms")!].flatMap(Int.init) ?? 0
+            // The stream's shape travels in the prompt (a gateway forwards the body, not our headers).
+            let events = Self.number(after: "mock-events=", in: body) ?? 20
+            let interval = Self.number(after: "mock-interval-ms=", in: body) ?? 0
             return Response(
                 status: .ok, headers: [.contentType: "text/event-stream"],
                 body: ResponseBody { writer in

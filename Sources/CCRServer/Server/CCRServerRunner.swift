@@ -24,6 +24,7 @@ public enum CCRServerRunner {
             logger.warning("HOST \(configuration.host) needs APIKEY; listening on 127.0.0.1 only. Set APIKEY in config.json to serve other hosts.")
         }
         Self.raiseFileLimit(logger: logger)
+        MemoryTrimmer.limitArenas()
         let upstream = UpstreamClient(settings: .init(configuration: configuration))
         let state = ServerState(configuration: configuration, upstream: upstream, port: port)
         let pidFile = home.pidFile
@@ -33,7 +34,8 @@ public enum CCRServerRunner {
             logger.notice("ccr \(CCRVersion.string) listening on http://\(host):\(bound) (pid \(getpid()))")
         }
         var serviceConfiguration = ServiceGroupConfiguration(
-            services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            services: [.init(service: app), .init(service: MemoryTrimmer(state: state, interval: .seconds(2)))],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         serviceConfiguration.maximumGracefulShutdownDuration = Self.drainDuration
         let group = ServiceGroup(configuration: serviceConfiguration)
         defer { Self.removePIDFile(pidFile) }
