@@ -84,11 +84,13 @@ struct CLILifecycleTests {
         let first = try Processes.temporaryDirectory("port-a")
         let second = try Processes.temporaryDirectory("port-b")
         let port = Processes.freePort()
-        let start = try await Processes.run(ccr, ["start"], environment: Self.environment(home: first, extra: ["SERVICE_PORT": "\(port)"]))
+        let firstEnvironment = Self.environment(home: first, extra: ["SERVICE_PORT": "\(port)"])
+        let start = try await Processes.run(ccr, ["start"], environment: firstEnvironment)
         #expect(start.status == 0)
-        defer { Processes.stopSync(ccr, environment: Self.environment(home: first, extra: ["SERVICE_PORT": "\(port)"])) }
         // The same port from another home: a ccr answers there, but not this home's.
-        let other = try await Processes.run(ccr, ["start", "--foreground"], environment: Self.environment(home: second, extra: ["SERVICE_PORT": "\(port)"]), timeout: .seconds(10))
+        let other = try await Processes.withStop(ccr, environment: firstEnvironment) {
+            try await Processes.run(ccr, ["start", "--foreground"], environment: Self.environment(home: second, extra: ["SERVICE_PORT": "\(port)"]), timeout: .seconds(10))
+        }
         #expect(other.status != 0)
         #expect((other.stderr + other.stdout).contains("port \(port)"), "\(other.stderr)")
         #expect((other.stderr + other.stdout).contains("already in use"))
@@ -113,8 +115,12 @@ struct CLILifecycleTests {
         chmod(fakeClaude.path, 0o755)
         try #"{"APIKEY": "gateway-key-1", "CLAUDE_PATH": "\#(fakeClaude.path)"}"#.write(to: home.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
         let env = Self.environment(home: home, extra: ["SERVICE_PORT": "\(port)", "CLAUDE_CODE_USE_BEDROCK": "1"])
-        defer { Processes.stopSync(ccr, environment: env) }
-        let result = try await Processes.run(ccr, ["code", "positional prompt", "-p", "--model", "sonnet", "--", "x"], environment: env)
+        let (result, status) = try await Processes.withStop(ccr, environment: env) {
+            let result = try await Processes.run(ccr, ["code", "positional prompt", "-p", "--model", "sonnet", "--", "x"], environment: env)
+            // The router it started keeps running after claude exits.
+            let status = try await Processes.run(ccr, ["status"], environment: env)
+            return (result, status)
+        }
         #expect(result.status == 7)
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.filter { $0.hasPrefix("arg:") } == ["arg:positional prompt", "arg:-p", "arg:--model", "arg:sonnet", "arg:--", "arg:x"])
@@ -124,8 +130,6 @@ struct CLILifecycleTests {
         #expect(lines.contains("env:DISABLE_TELEMETRY=true"))
         #expect(lines.contains("env:CLAUDE_CODE_USE_BEDROCK=[unset]"))
         #expect(lines.contains { $0.hasPrefix("env:NO_PROXY=127.0.0.1,localhost") })
-        // The router it started keeps running after claude exits.
-        let status = try await Processes.run(ccr, ["status"], environment: env)
         #expect(status.status == 0)
     }
 }

@@ -94,27 +94,23 @@ enum Processes {
             "IS_SANDBOX": "1", "DISABLE_AUTOUPDATER": "1", "DISABLE_ERROR_REPORTING": "1", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
         ]
         env.merge(extraEnvironment) { $1 }
-        defer { self.stopSync(ccr, environment: env) }
-        return try await self.run(ccr, ["code"] + arguments, environment: env, timeout: .seconds(120))
+        return try await self.withStop(ccr, environment: env) {
+            try await self.run(ccr, ["code"] + arguments, environment: env, timeout: .seconds(120))
+        }
     }
 
-    /// `ccr stop` for a `defer` (which cannot await): a blocking wait, short since stop is bounded.
-    static func stopSync(_ ccr: String, environment: [String: String]) {
-        var pid: pid_t = 0
-        var cArguments: [UnsafeMutablePointer<CChar>?] = [strdup(ccr), strdup("stop"), nil]
-        var cEnvironment: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for pointer in cArguments { free(pointer) }
-            for pointer in cEnvironment { free(pointer) }
+    /// Runs `body`, then `ccr stop` whether it threw or not (a `defer` cannot await, and a
+    /// blocking wait there would hold one of the two cooperative threads the in-process mocks need).
+    static func withStop<T>(_ ccr: String, environment: [String: String], _ body: () async throws -> T) async throws -> T {
+        let result: T
+        do {
+            result = try await body()
+        } catch {
+            _ = try? await self.run(ccr, ["stop"], environment: environment)
+            throw error
         }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        guard posix_spawn(&pid, ccr, &actions, nil, &cArguments, &cEnvironment) == 0 else { return }
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
+        _ = try? await self.run(ccr, ["stop"], environment: environment)
+        return result
     }
 
     /// A port nobody listens on right now.

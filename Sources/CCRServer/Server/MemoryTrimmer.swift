@@ -28,21 +28,17 @@ struct MemoryTrimmer: Service {
     }
 
     func run() async throws {
-        var lastServed = self.state.served.load(ordering: .relaxed)
-        while !Task.isCancelledOrShuttingDown {
-            try? await Task.sleep(for: self.interval)
-            let served = self.state.served.load(ordering: .relaxed)
-            if served != lastServed && self.state.inFlight.load(ordering: .relaxed) == 0 {
-                Self.trim()
-                lastServed = served
+        // Stop at once on shutdown, not at the end of the current sleep.
+        try? await cancelWhenGracefulShutdown {
+            var lastServed = self.state.served.load(ordering: .relaxed)
+            while !Task.isCancelled {
+                try await Task.sleep(for: self.interval)
+                let served = self.state.served.load(ordering: .relaxed)
+                if served != lastServed && self.state.inFlight.load(ordering: .relaxed) == 0 {
+                    Self.trim()
+                    lastServed = served
+                }
             }
         }
-    }
-}
-
-extension Task where Success == Never, Failure == Never {
-    /// Cancelled, or the service group is shutting down.
-    static var isCancelledOrShuttingDown: Bool {
-        Task.isCancelled || Task.isShuttingDownGracefully
     }
 }
