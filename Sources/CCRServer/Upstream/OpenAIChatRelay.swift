@@ -18,6 +18,33 @@ struct OpenAIChatRelay {
     /// How long the provider may stay silent mid-stream before Claude Code gets a `ping`.
     static let pingInterval: Duration = .seconds(10)
 
+    /// A non-streaming answer: the provider's JSON decoded straight into an Anthropic message.
+    func message(from response: HTTPClientResponse, messageID: String, fields: HTTPFields, context: CCRRequestContext) async throws -> Response {
+        var fields = fields
+        fields[.contentType] = "application/json"
+        let bytes: [UInt8]
+        do {
+            bytes = try await context.connectionWatch.cancellingOnClose {
+                let buffer = try await response.body.collect(upTo: 256 << 20)
+                return buffer.withUnsafeReadableBytes { Array($0) }
+            }
+        } catch is ClientDisconnected {
+            throw ClientDisconnected()
+        } catch {
+            throw AnthropicError(status: 502, kind: .api, message: "ccr: provider '\(self.provider.name)' failed while answering: \(UpstreamFailure.describe(error))")
+        }
+        do {
+            guard let value = try? JSONParser.parse(bytes) else {
+                throw AnthropicError(status: 502, kind: .api, message: "ccr: provider '\(self.provider.name)' answered with a body that is not JSON: \(String(decoding: bytes.prefix(200), as: UTF8.self))")
+            }
+            let message = try OpenAIChatResponseDecoder.message(from: value, messageID: messageID, model: self.decision.target.model)
+            return Response(status: .ok, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: message.encoded())))
+        } catch let error as AnthropicError {
+            self.state.failed.add(1, ordering: .relaxed)
+            return AnthropicErrorMiddleware.response(error, requestID: context.requestID, extraHeaders: fields)
+        }
+    }
+
     func forward(body: JSONObject, bodyBytes: Int, context: CCRRequestContext) async throws -> Response {
         let target = OpenAIChatTarget.infer(baseURL: self.provider.baseURL, model: self.decision.target.model)
         let encoded = try OpenAIChatRequestEncoder.encode(body, target: target)
@@ -36,6 +63,11 @@ struct OpenAIChatRelay {
         let converter = OpenAIChatStreamConverter(messageID: messageID, model: self.decision.target.model, inputTokenEstimate: max(1, bodyBytes / 4))
         let isSSE = response.headers.first(name: "content-type")?.lowercased().contains("text/event-stream") ?? false
         let wantsStream = body["stream"]?.boolValue == true
+        var fields = HTTPFields()
+        exchange.decorate(&fields)
+        if !wantsStream && !isSSE {
+            return try await self.message(from: response, messageID: messageID, fields: fields, context: context)
+        }
         let stream = ProviderStream(iterator: response.body.makeAsyncIterator(), isSSE: isSSE, converter: converter)
         // Read until the first content: an empty or failing stream becomes an HTTP error here,
         // before Claude Code has seen anything.
@@ -45,9 +77,8 @@ struct OpenAIChatRelay {
             context.logger.warning("provider stream failed before content", metadata: ["provider": "\(self.provider.name)", "error": "\(error.message)"])
             return AnthropicErrorMiddleware.response(error, requestID: context.requestID)
         }
-        var fields = HTTPFields()
-        exchange.decorate(&fields)
         if !wantsStream {
+            // The provider streamed although asked not to: assemble the message.
             let rest = try await context.connectionWatch.cancellingOnClose { try await stream.readToEnd() }
             var accumulator = AnthropicMessageAccumulator()
             accumulator.feed(first.bytes + rest)
@@ -143,22 +174,24 @@ final class ProviderStream: @unchecked Sendable {
     }
 
     func readUntilStarted(watch: ConnectionWatch, provider: ProviderConfiguration) async throws -> Start {
-        var bytes: [UInt8] = []
-        while true {
-            let chunk: ByteBuffer?
-            do {
-                chunk = try await watch.cancellingOnClose { try await self.iterator.next() }
-            } catch is ClientDisconnected {
-                throw ClientDisconnected()
-            } catch {
-                let failure = AnthropicError(status: 502, kind: .api, message: "ccr: provider '\(provider.name)' failed before answering: \(UpstreamFailure.describe(error))")
-                return Start(bytes: [], progress: self.converter.fail(failure))
+        // One watch for the whole wait, not a task group per chunk.
+        try await watch.cancellingOnClose {
+            var bytes: [UInt8] = []
+            while true {
+                let chunk: ByteBuffer?
+                do {
+                    chunk = try await self.iterator.next()
+                } catch {
+                    if watch.isClosed { throw ClientDisconnected() }
+                    let failure = AnthropicError(status: 502, kind: .api, message: "ccr: provider '\(provider.name)' failed before answering: \(UpstreamFailure.describe(error))")
+                    return Start(bytes: [], progress: self.converter.fail(failure))
+                }
+                let progress = self.convert(chunk)
+                bytes += self.converter.takeOutput()
+                if case .failedBeforeContent = progress { return Start(bytes: [], progress: progress) }
+                if progress == .finished || self.converter.hasStarted { return Start(bytes: bytes, progress: progress) }
+                if chunk == nil { return Start(bytes: bytes, progress: .finished) }
             }
-            let progress = self.convert(chunk)
-            bytes += self.converter.takeOutput()
-            if case .failedBeforeContent = progress { return Start(bytes: [], progress: progress) }
-            if progress == .finished || self.converter.hasStarted { return Start(bytes: bytes, progress: progress) }
-            if chunk == nil { return Start(bytes: bytes, progress: .finished) }
         }
     }
 
