@@ -8,4 +8,7 @@ if [ -z "${CCR_CLAUDE_BIN:-}" ]; then
   export CCR_CLAUDE_BIN
 fi
 swift build --build-tests
-swift test --skip-build
+# Unit and integration tests first, then the slow end-to-end ones (the real Claude Code CLI and
+# the built ccr) on their own, so that their CPU use does not skew the timing assertions.
+swift test --skip-build --skip CCREndToEndTests
+swift test --skip-build --filter CCREndToEndTests

@@ -2,8 +2,7 @@ import ArgumentParser
 import CCRCore
 import Foundation
 
-/// `ccr`: the Claude Code Router.
-@main
+/// `ccr`: the Claude Code Router (the entry point is main.swift).
 struct CCRCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ccr",
@@ -33,6 +32,22 @@ extension CCRCommand {
 
         func run() {
             print("ccr \(CCRVersion.string)")
+        }
+    }
+}
+
+extension CCRCommand {
+    /// Parses the command line and runs the command (what `@main` would do).
+    static func runFromCommandLine() async {
+        do {
+            var command = try Self.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            Self.exit(withError: error)
         }
     }
 }

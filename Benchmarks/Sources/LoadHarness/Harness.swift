@@ -15,6 +15,9 @@ struct Harness {
         var out = "results"
         var quick = false
         var onlyPaced = false
+        /// `small-json`, `large-json`, `small-stream`, `large-stream`: only send that load through ccr
+        /// for 20 s (for a profiler attached to ccr).
+        var soak = ""
         var streams = 512
     }
 
@@ -27,6 +30,7 @@ struct Harness {
             case "--out": options.out = arguments.next() ?? options.out
             case "--quick": options.quick = true
             case "--only-paced": options.onlyPaced = true
+            case "--soak": options.soak = arguments.next() ?? ""
             case "--streams": options.streams = Int(arguments.next() ?? "") ?? 512
             default:
                 FileHandle.standardError.write(Data("unknown argument \(argument)\nusage: LoadHarness --ccr PATH [--out DIR] [--quick]\n".utf8))
@@ -175,6 +179,20 @@ struct Harness {
             _ = await client.run(count: 300, concurrency: 16, url: floorURL, body: openAI)
         }
 
+        if !options.soak.isEmpty {
+            let body = options.soak.hasPrefix("large") ? bodies.large : bodies.small
+            let anthropic = ByteBuffer(bytes: JSONValue.object(Self.variant(body, stream: options.soak.hasSuffix("stream"))).encoded())
+            print("soaking ccr (pid \(pid)) with \(options.soak) for 20 s")
+            let deadline = MockProvider.now() + 20_000_000_000
+            var sent = 0
+            while MockProvider.now() < deadline {
+                _ = await client.run(count: 200, concurrency: 1, url: ccrURL, body: anthropic)
+                sent += 200
+            }
+            print("sent \(sent)")
+            await client.shutdown()
+            return
+        }
         var cells: [Cell] = []
         let counts = options.quick ? [1: 200, 16: 800, 64: 1_600] : [1: 1_000, 16: 4_000, 64: 8_000]
         for (name, body) in options.onlyPaced ? [] : [("1 KB", bodies.small), ("50 KB Claude Code", bodies.large)] {
