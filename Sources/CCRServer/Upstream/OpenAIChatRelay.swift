@@ -59,7 +59,7 @@ struct OpenAIChatRelay {
         if response.status.code >= 400 {
             return try await exchange.errorResponse(from: response)
         }
-        let messageID = "msg_" + context.requestID.replacingOccurrences(of: "req_", with: "ccr")
+        let messageID = "msg_ccr" + context.requestID.dropFirst("req_".count)
         let converter = OpenAIChatStreamConverter(messageID: messageID, model: self.decision.target.model, inputTokenEstimate: max(1, bodyBytes / 4))
         let isSSE = response.headers.first(name: "content-type")?.lowercased().contains("text/event-stream") ?? false
         let wantsStream = body["stream"]?.boolValue == true
