@@ -220,9 +220,10 @@ private struct Scanner {
         if self.recordPositions { self.offsets[path()] = self.index }
         switch byte {
         case UInt8(ascii: "{"):
-            return try self.parseObject(path: path())
+            // Paths are only built when positions are recorded (config files), never on the request path.
+            return try self.parseObject(path: self.recordPositions ? path() : "")
         case UInt8(ascii: "["):
-            return try self.parseArray(path: path())
+            return try self.parseArray(path: self.recordPositions ? path() : "")
         case UInt8(ascii: "\""):
             return .string(try self.parseString(quote: byte))
         case UInt8(ascii: "'") where self.json5:
