@@ -44,7 +44,7 @@ public struct AnthropicMessageAccumulator: Sendable {
         case "content_block_stop":
             guard let index = data["index"]?.intValue, index < self.blocks.count else { return }
             if let raw = self.partialJSON.removeValue(forKey: index) {
-                self.blocks[index]["input"] = OpenAIChatResponseDecoder.parseArguments(raw)
+                self.blocks[index]["input"] = ToolInput.object(fromArguments: raw)
             }
         case "message_delta":
             if let delta = data["delta"]?.objectValue {

@@ -45,18 +45,14 @@ public enum OpenAIChatResponseDecoder {
         var splitter = ThinkTagSplitter()
         var answer = ""
         var tagged = ""
-        splitter.feed(text) { piece in
+        func take(_ piece: ThinkTagSplitter.Piece) {
             switch piece {
             case .text(let t): answer += t
             case .thinking(let t): tagged += t
             }
         }
-        splitter.flush { piece in
-            switch piece {
-            case .text(let t): answer += t
-            case .thinking(let t): tagged += t
-            }
-        }
+        splitter.feed(text, take)
+        splitter.flush(take)
         if !tagged.isEmpty {
             thinking += tagged
             dialect = dialect ?? .thinkTag
@@ -76,7 +72,7 @@ public enum OpenAIChatResponseDecoder {
             let input: JSONValue
             switch function["arguments"] {
             case .string(let raw)?:
-                input = Self.parseArguments(raw)
+                input = ToolInput.object(fromArguments: raw)
             case .object(let object)?:
                 input = .object(object)
             default:
@@ -97,15 +93,5 @@ public enum OpenAIChatResponseDecoder {
             "stop_sequence": nil,
             "usage": usage.json,
         ]
-    }
-
-    /// Tool arguments as an object: the JSON if it is one; otherwise the text under `raw`, so
-    /// nothing the model wrote is lost.
-    static func parseArguments(_ raw: String) -> JSONValue {
-        let trimmed = raw.trimmingSpaces()
-        if trimmed.isEmpty { return .object([:]) }
-        if let value = try? JSONParser.parse(trimmed), case .object = value { return value }
-        if let value = try? JSONParser.parse(trimmed, syntax: .json5), case .object = value { return value }
-        return ["raw": .string(raw)]
     }
 }

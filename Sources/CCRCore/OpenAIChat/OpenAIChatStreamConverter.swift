@@ -116,11 +116,9 @@ public struct OpenAIChatStreamConverter: Sendable {
         if self.finishReason == nil && !sawDone {
             return self.fail(AnthropicError(status: 502, kind: .api, message: "provider stream ended before it finished (no finish_reason, no [DONE])"))
         }
-        self.closeOpenBlock()
         self.startPendingTools()
         self.closeOpenBlock()
-        var usage = self.usage ?? AnthropicUsage(inputTokens: self.inputTokenEstimate, outputTokens: max(1, self.emittedBytes / 4))
-        if self.usage == nil && self.inputTokenEstimate == 0 { usage.inputTokens = 0 }
+        let usage = self.usage ?? AnthropicUsage(inputTokens: self.inputTokenEstimate, outputTokens: max(1, self.emittedBytes / 4))
         self.out.messageDelta(stopReason: OpenAIChatUsage.stopReason(self.finishReason, sawToolCalls: !self.tools.isEmpty), usage: usage)
         self.out.messageStop()
         self.finishedStream = true
@@ -147,8 +145,8 @@ public struct OpenAIChatStreamConverter: Sendable {
             for item in list {
                 let text = item["text"]?.stringValue ?? item["summary"]?.stringValue ?? ""
                 self.mergeDetail(item)
-                if !text.isEmpty { self.emitThinking(text, dialect: .reasoningDetails) }
-                else if self.open == .none || !self.isThinkingOpen { self.ensureThinkingOpen(dialect: .reasoningDetails) }
+                // An entry without text (encrypted data) still needs a thinking block to carry it.
+                if text.isEmpty { self.ensureThinkingOpen(dialect: .reasoningDetails) } else { self.emitThinking(text, dialect: .reasoningDetails) }
             }
         } else if let text = object["reasoning_content"]?.stringValue, !text.isEmpty {
             self.emitThinking(text, dialect: .reasoningContent)

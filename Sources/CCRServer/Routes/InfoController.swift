@@ -30,7 +30,7 @@ struct InfoController {
             [
                 "name": .string(provider.name),
                 "wire": .string(provider.wire.rawValue),
-                "host": .string(URLParts(provider.baseURL)?.host ?? ""),
+                "host": .string(provider.endpoint?.host ?? ""),
                 "models": .array(provider.models.map(JSONValue.string)),
                 "has_key": .bool(provider.apiKey != nil),
             ]

@@ -35,32 +35,10 @@ struct AnthropicPassthrough {
         let isStream = response.headers.first(name: "content-type")?.lowercased().contains("text/event-stream") ?? false
         if isStream { headers[.cacheControl] = "no-cache" }
         let upstreamBody = response.body
-        let watch = context.connectionWatch
-        let logger = context.logger
-        let state = self.state
-        state.inFlight.add(1, ordering: .relaxed)
-        return Response(
-            status: .init(code: Int(response.status.code)),
-            headers: headers,
-            body: ResponseBody { writer in
-                defer { state.inFlight.subtract(1, ordering: .relaxed) }
-                do {
-                    try await watch.cancellingOnClose {
-                        for try await chunk in upstreamBody {
-                            try await writer.write(chunk)
-                        }
-                    }
-                } catch is ClientDisconnected {
-                    logger.info("client disconnected mid-stream; upstream request cancelled")
-                    return
-                } catch {
-                    logger.warning("upstream failed mid-stream", metadata: ["error": "\(error)"])
-                    if isStream {
-                        let failure = AnthropicError(status: 502, kind: .api, message: "ccr: provider '\(self.provider.name)' failed mid-stream: \(UpstreamFailure.describe(error))")
-                        try? await writer.write(ByteBuffer(bytes: failure.sseEvent))
-                    }
-                }
-                try await writer.finish(nil)
-            })
+        return exchange.streamingResponse(status: .init(code: Int(response.status.code)), headers: headers) { write in
+            for try await chunk in upstreamBody {
+                try await write(chunk)
+            }
+        }
     }
 }

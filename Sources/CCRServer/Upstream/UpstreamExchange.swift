@@ -15,11 +15,11 @@ struct UpstreamExchange {
     let decision: RouteDecision
     let context: CCRRequestContext
 
-    var host: String { URLParts(self.provider.baseURL).map { "\($0.host):\($0.port)" } ?? self.provider.baseURL }
+    var host: String { self.provider.endpoint.map { "\($0.host):\($0.port)" } ?? self.provider.baseURL }
 
     /// Sends the request; returns once the head is in.
     func send(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
-        let hostName = URLParts(self.provider.baseURL)?.host ?? ""
+        let hostName = self.provider.endpoint?.host ?? ""
         do {
             return try await self.context.connectionWatch.cancellingOnClose {
                 try await self.state.upstream.execute(request, host: hostName, logger: self.context.logger)
@@ -58,6 +58,42 @@ struct UpstreamExchange {
         self.context.logger.warning(
             "provider answered an error", metadata: ["provider": "\(self.provider.name)", "status": "\(status)"])
         return AnthropicErrorMiddleware.response(error, requestID: self.context.requestID, extraHeaders: headers)
+    }
+
+    /// A streamed answer: `produce` writes the body through the function it is given. A client
+    /// disconnect cancels it (and with it the upstream request); a provider failure it throws is
+    /// logged and, for an event stream, ends the stream with an Anthropic `error` event.
+    func streamingResponse(
+        status: HTTPResponse.Status,
+        headers: HTTPFields,
+        produce: @escaping @Sendable (_ write: (ByteBuffer) async throws -> Void) async throws -> Void
+    ) -> Response {
+        let watch = self.context.connectionWatch
+        let logger = self.context.logger
+        let state = self.state
+        let providerName = self.provider.name
+        let isEventStream = headers[.contentType]?.lowercased().contains("text/event-stream") ?? false
+        state.inFlight.add(1, ordering: .relaxed)
+        return Response(
+            status: status, headers: headers,
+            body: ResponseBody { writer in
+                defer { state.inFlight.subtract(1, ordering: .relaxed) }
+                do {
+                    try await watch.cancellingOnClose {
+                        try await produce { buffer in try await writer.write(buffer) }
+                    }
+                } catch is ClientDisconnected {
+                    logger.info("client disconnected mid-stream; upstream request cancelled")
+                    return
+                } catch {
+                    logger.warning("upstream failed mid-stream", metadata: ["provider": "\(providerName)", "error": "\(error)"])
+                    if isEventStream {
+                        let failure = AnthropicError(status: 502, kind: .api, message: "ccr: provider '\(providerName)' failed mid-stream: \(UpstreamFailure.describe(error))")
+                        try? await writer.write(ByteBuffer(bytes: failure.sseEvent))
+                    }
+                }
+                try await writer.finish(nil)
+            })
     }
 
     /// Adds the route and request id headers.

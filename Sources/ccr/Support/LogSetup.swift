@@ -36,31 +36,3 @@ enum LogSetup {
         }
     }
 }
-
-/// Redacts the message of another handler (used for the console).
-struct RedactingLogHandler: LogHandler {
-    var inner: StreamLogHandler
-    let redactor: Redactor
-
-    var metadata: Logger.Metadata {
-        get { self.inner.metadata }
-        set { self.inner.metadata = newValue }
-    }
-
-    var logLevel: Logger.Level {
-        get { self.inner.logLevel }
-        set { self.inner.logLevel = newValue }
-    }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { self.inner[metadataKey: key] }
-        set { self.inner[metadataKey: key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        var redacted = event
-        redacted.message = "\(self.redactor.redact(event.message.description))"
-        redacted.metadata = event.metadata?.mapValues { .string(self.redactor.redact("\($0)")) }
-        self.inner.log(event: redacted)
-    }
-}
