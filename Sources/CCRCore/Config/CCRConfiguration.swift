@@ -46,6 +46,11 @@ public struct CCRConfiguration: Sendable {
         return self.providers.first { $0.name.lowercased() == lowered }
     }
 
+    /// Every secret the config holds (provider keys, `APIKEY`), for redaction.
+    public var secrets: [String] {
+        self.providers.compactMap(\.apiKey) + (self.apiKey.map { [$0] } ?? [])
+    }
+
     /// `true` when ``host`` is a loopback address.
     public var hostIsLoopback: Bool {
         Self.isLoopback(self.host)

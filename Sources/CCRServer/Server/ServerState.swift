@@ -33,9 +33,7 @@ public final class ServerState: Sendable {
     }
 
     static func snapshot(for configuration: CCRConfiguration) -> Snapshot {
-        var secrets = configuration.providers.compactMap(\.apiKey)
-        if let key = configuration.apiKey { secrets.append(key) }
-        return Snapshot(configuration: configuration, router: RequestRouter(configuration: configuration), redactor: Redactor(secrets: secrets))
+        Snapshot(configuration: configuration, router: RequestRouter(configuration: configuration), redactor: Redactor(secrets: configuration.secrets))
     }
 
     /// Records the port actually bound.

@@ -20,7 +20,6 @@ extension CCRCommand {
                     return
                 }
                 let killed = server.stop(pid: pid)
-                try? FileManager.default.removeItem(at: context.home.pidFile)
                 print(killed ? "ccr stopped (pid \(pid)); it did not finish in time and was killed" : "ccr stopped (pid \(pid))")
             }
         }
@@ -36,7 +35,6 @@ extension CCRCommand {
                 let server = ServerProcess(context: context, configuration: configuration)
                 if let pid = server.recordedPID() {
                     server.stop(pid: pid)
-                    try? FileManager.default.removeItem(at: context.home.pidFile)
                     print("ccr stopped (pid \(pid))")
                 }
                 let started = Date()

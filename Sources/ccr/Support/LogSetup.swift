@@ -6,9 +6,7 @@ import Logging
 /// Sends logs to `logs/ccr.log` (JSON lines, rotated, redacted) and notices to stderr.
 enum LogSetup {
     static func bootstrap(configuration: CCRConfiguration, home: CCRHome) throws -> Logger {
-        var secrets = configuration.providers.compactMap(\.apiKey)
-        if let key = configuration.apiKey { secrets.append(key) }
-        let redactor = Redactor(secrets: secrets)
+        let redactor = Redactor(secrets: configuration.secrets)
         let level = Self.level(configuration.logLevel)
         let sink: LogFileSink? = configuration.logEnabled ? try LogFileSink(directory: home.logsDirectory) : nil
         LoggingSystem.bootstrap { label in

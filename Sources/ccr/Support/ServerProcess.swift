@@ -78,10 +78,11 @@ struct ServerProcess {
         throw CLIError(message: "ccr: the server did not answer on http://127.0.0.1:\(self.port)/health within \(Int(timeout)) s; see \(outputPath)")
     }
 
-    /// Sends SIGTERM, waits for the bounded drain, then SIGKILL.
+    /// Sends SIGTERM, waits for the bounded drain, then SIGKILL; removes the PID file.
     /// - Returns: `true` when the process had to be killed.
     @discardableResult
     func stop(pid: pid_t, grace: TimeInterval = 8) -> Bool {
+        defer { try? FileManager.default.removeItem(at: self.context.home.pidFile) }
         kill(pid, SIGTERM)
         let deadline = Date().addingTimeInterval(grace)
         while Date() < deadline {
