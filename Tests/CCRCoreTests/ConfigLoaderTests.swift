@@ -111,4 +111,42 @@ struct ConfigLoaderTests {
         #expect(!ProxySettings.bypasses(host: "api.deepseek.com", noProxy: fromEnv.noProxy))
         #expect(ProxySettings.parse("http://user:pw@h:3128") == ProxySettings(kind: .http, host: "h", port: 3128, user: "user", password: "pw"))
     }
+
+    static let routerProviders = #""Providers": [{"name": "p", "api_base_url": "http://127.0.0.1:1/v1/chat/completions", "models": ["a", "b"]}]"#
+
+    @Test func theRouterSectionReadsFamiliesRulesAndTheThinkTrigger() throws {
+        let (config, warnings) = try Self.load(#"""
+            {\#(Self.routerProviders), "Router": {"default": "p,a", "subagent": "P, B",
+              "families": {"Haiku": {"default": "p,b", "extendedContext": "p,a", "longContextThreshold": 9}},
+              "thinkTrigger": {"budgetTokens": 2048, "effort": ["MAX"], "planMode": false},
+              "rules": [{"name": "r", "scenario": "think", "model": "claude-*", "minTokens": 1, "maxTokens": 9, "tools": ["Bash"],
+                         "lastUserMessage": "^hi", "headers": {"X-A": "1*"}, "route": "p,b"}]}}
+            """#)
+        #expect(warnings.isEmpty)
+        #expect(config.router.routes[.subagent] == RouteTarget(provider: "p", model: "b"))
+        #expect(config.router.families[.haiku]?.routes[.default] == RouteTarget(provider: "p", model: "b"))
+        #expect(config.router.families[.haiku]?.extendedContext == RouteTarget(provider: "p", model: "a"))
+        #expect(config.router.families[.haiku]?.longContextThreshold == 9)
+        #expect(config.router.thinkTrigger == ThinkTrigger(minimumBudgetTokens: 2048, efforts: ["max"], planMode: false))
+        let rule = try #require(config.router.rules.first)
+        #expect(rule.scenario == .think && rule.minTokens == 1 && rule.maxTokens == 9 && rule.tools == ["Bash"])
+        #expect(rule.headers.first?.name == "x-a" && rule.headers.first?.value.matches("12") == true)
+        #expect(rule.lastUserMessage?.matches(in: "hi there") == true && rule.lastUserMessage?.matches(in: "oh hi") == false)
+    }
+
+    @Test func routerMistakesAreReportedWithTheirPath() {
+        let errors = Self.errors(#"""
+            {\#(Self.routerProviders), "Router": {"default": "p,a",
+              "families": {"gpt": {"default": "p,a"}, "opus": {"default": "p,zzz"}},
+              "rules": [{"route": "p,a", "lastUserMessage": "(unclosed"}, {"model": "x"}, {"route": "p,a", "colour": "red"}, {"route": "p,a", "scenario": "sleepy"}]}}
+            """#)
+        let paths = errors.map(\.path)
+        #expect(paths.contains("Router.families.gpt"))
+        #expect(paths.contains("Router.families.opus.default"))
+        #expect(paths.contains("Router.rules[0].lastUserMessage"))
+        #expect(paths.contains("Router.rules[1]"))
+        #expect(paths.contains("Router.rules[2].colour"))
+        #expect(paths.contains("Router.rules[3].scenario"))
+        #expect(errors.count == 6)
+    }
 }

@@ -37,6 +37,14 @@ enum Fixtures {
         return file["body"]!
     }
 
+    /// A real Claude Code request's headers, names lowercased.
+    static func claudeCodeHeaders(_ name: String) -> [String: String] {
+        let file = try! JSONParser.parse(Array(Data(contentsOf: root.appendingPathComponent("claude-code/\(name)"))))
+        var headers: [String: String] = [:]
+        for member in file["headers"]?.objectValue?.members ?? [] { headers[member.key.lowercased()] = member.value.stringValue }
+        return headers
+    }
+
     static var claudeCodeRequestNames: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("claude-code").path)) ?? [])
             .filter { $0.hasSuffix(".json") }.sorted()

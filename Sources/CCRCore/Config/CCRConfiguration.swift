@@ -29,6 +29,18 @@ public struct CCRConfiguration: Sendable {
     public var nonInteractiveMode: Bool = false
     /// The Claude Code binary (`CLAUDE_PATH`).
     public var claudePath: String?
+    /// `CUSTOM_ROUTER_PATH`: a `.js` module run through node, or an executable speaking the
+    /// plugin protocol (docs/plugins.md).
+    public var customRouterPath: String?
+    /// The time limit of one custom router call (`CUSTOM_ROUTER_TIMEOUT_MS`, default 2000).
+    public var customRouterTimeoutMilliseconds: Int = 2_000
+    /// `REWRITE_SYSTEM_PROMPT`: the path of the replacement system prompt.
+    public var rewriteSystemPromptPath: String?
+    /// The replacement system prompt's text (read from ``rewriteSystemPromptPath`` by whoever
+    /// loads the file; the core does no I/O).
+    public var rewriteSystemPrompt: String?
+    /// `forceUseImageAgent`: the original's image agent; not supported (a warning says so).
+    public var forceUseImageAgent = false
     /// The configured providers, in order.
     public var providers: [ProviderConfiguration] = []
     /// The route table (`Router`).
@@ -44,6 +56,12 @@ public struct CCRConfiguration: Sendable {
     public func provider(named name: String) -> ProviderConfiguration? {
         let lowered = name.lowercased()
         return self.providers.first { $0.name.lowercased() == lowered }
+    }
+
+    /// The providers and their models, for error messages.
+    public var providerListing: String {
+        if self.providers.isEmpty { return "no providers (add one to Providers in config.json)" }
+        return self.providers.map { "\($0.name) [\($0.models.joined(separator: ", "))]" }.joined(separator: "; ")
     }
 
     /// Every secret the config holds (provider keys, `APIKEY`), for redaction.

@@ -20,12 +20,12 @@ public struct ConfigLoader: Sendable {
         "NON_INTERACTIVE_MODE", "CLAUDE_PATH", "CUSTOM_ROUTER_PATH", "REWRITE_SYSTEM_PROMPT", "Providers",
         "providers", "Router", "transformers", "StatusLine", "fallback", "forceUseImageAgent", "plugins", "Plugins",
         "ANTHROPIC_SMALL_FAST_MODEL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "BODY_LIMIT_MB",
-        "LOG_MAX_SIZE_MB", "LOG_MAX_FILES",
+        "LOG_MAX_SIZE_MB", "LOG_MAX_FILES", "CUSTOM_ROUTER_TIMEOUT_MS",
     ]
 
     /// Keys this build reads but does not act on yet; they are accepted without a warning.
     public static let acceptedButInactiveKeys: Set<String> = [
-        "CUSTOM_ROUTER_PATH", "REWRITE_SYSTEM_PROMPT", "transformers", "StatusLine", "fallback",
+        "transformers", "StatusLine", "fallback",
         "forceUseImageAgent", "plugins", "Plugins", "ANTHROPIC_SMALL_FAST_MODEL", "OPENAI_API_KEY",
         "OPENAI_BASE_URL", "OPENAI_MODEL",
     ]
@@ -130,6 +130,25 @@ public struct ConfigLoader: Sendable {
         }
         if let b = root["NON_INTERACTIVE_MODE"] {
             if let flag = b.boolValue { c.nonInteractiveMode = flag } else { v.error("NON_INTERACTIVE_MODE", "must be true or false") }
+        }
+        for (key, keyPath) in [("CUSTOM_ROUTER_PATH", \CCRConfiguration.customRouterPath), ("REWRITE_SYSTEM_PROMPT", \.rewriteSystemPromptPath)] {
+            guard let value = root[key] else { continue }
+            if let path = value.stringValue { c[keyPath: keyPath] = path.trimmingSpaces().isEmpty ? nil : path } else { v.error(key, "must be a file path") }
+        }
+        if let value = root["CUSTOM_ROUTER_TIMEOUT_MS"] {
+            if let ms = Self.integer(value), ms > 0 { c.customRouterTimeoutMilliseconds = ms } else { v.error("CUSTOM_ROUTER_TIMEOUT_MS", "must be a positive number of milliseconds") }
+        }
+        if let value = root["forceUseImageAgent"] {
+            if let flag = value.boolValue {
+                c.forceUseImageAgent = flag
+                if flag {
+                    v.warning(
+                        "forceUseImageAgent", "the original's image agent is not supported; images go to Router.image when the last user message has one",
+                        fix: "remove the key, or set Router.image to a vision model")
+                }
+            } else {
+                v.error("forceUseImageAgent", "must be true or false")
+            }
         }
         if let path = root["CLAUDE_PATH"] {
             if let p = path.stringValue { c.claudePath = p.isEmpty ? nil : p } else { v.error("CLAUDE_PATH", "must be a path to the claude binary") }
@@ -326,47 +345,228 @@ public struct ConfigLoader: Sendable {
             v.error("Router", "must be an object", fix: "write \"Router\": { \"default\": \"provider,model\" }")
             return
         }
-        let slots: [(String, WritableKeyPath<RouterTable, RouteTarget?>)] = [
-            ("default", \.defaultRoute), ("background", \.background), ("think", \.think),
-            ("longContext", \.longContext), ("webSearch", \.webSearch), ("image", \.image),
-        ]
-        for (key, keyPath) in slots {
-            guard let slot = router[key] else { continue }
-            let path = JSONPath.key("Router", key)
-            guard let text = slot.stringValue else {
-                v.error(path, "must be a \"provider,model\" string")
-                continue
-            }
-            if text.trimmingSpaces().isEmpty { continue }
-            guard let target = RouteTarget(parsing: text) else {
-                v.error(path, "'\(text)' is not in the form provider,model", fix: "write e.g. \"deepseek,deepseek-chat\"")
-                continue
-            }
-            guard let provider = c.provider(named: target.provider) else {
-                if v.declaredProviders.contains(where: { $0.name.lowercased() == target.provider.lowercased() }) {
-                    continue  // the provider itself has errors, reported above
-                }
-                let names = v.declaredProviders.map(\.name).joined(separator: ", ")
-                v.error(path, "no provider named '\(target.provider)'", fix: names.isEmpty ? "add it to Providers" : "use one of: \(names)")
-                continue
-            }
-            guard let model = provider.model(named: target.model) else {
-                v.error(path, "provider '\(provider.name)' has no model '\(target.model)'", fix: "use one of: \(provider.models.joined(separator: ", ")), or add it to that provider's models")
-                continue
-            }
-            c.router[keyPath: keyPath] = RouteTarget(provider: provider.name, model: model)
-        }
-        if let threshold = router["longContextThreshold"] {
-            if let t = Self.integer(threshold), t > 0 {
-                c.router.longContextThreshold = t
-            } else if Self.integer(threshold) != 0 {
-                v.error(JSONPath.key("Router", "longContextThreshold"), "must be a positive number of tokens")
-            }
-        }
+        c.router = self.readRouterTable(router, path: "Router", configuration: c, &v)
         if router["default"] == nil && !c.providers.isEmpty {
             v.error("Router.default", "no default route", fix: "set \"default\": \"\(c.providers[0].name),\(c.providers[0].models.first ?? "model")\"")
         }
     }
+
+    /// Reads a project's or session's `Router` override (`{"Router": {…}}`, or the object itself)
+    /// against an already loaded configuration's providers.
+    /// - Throws: ``ConfigError`` listing every problem.
+    public func loadRouterOverride(text: [UInt8], configuration: CCRConfiguration) throws(ConfigError) -> RouterTable {
+        let raw: JSONValue
+        let map: JSONSourceMap
+        do {
+            (raw, map) = try JSONParser.parseWithPositions(text, syntax: .json5)
+        } catch {
+            throw ConfigError(
+                file: self.fileName,
+                diagnostics: [ConfigDiagnostic(.error, path: "$", location: error.location, message: "not valid JSON5: \(error.message)")])
+        }
+        var validation = Validation(map: map)
+        validation.declaredProviders = configuration.providers.map { ($0.name, $0.models) }
+        var missing: [EnvironmentInterpolator.Missing] = []
+        let resolved = EnvironmentInterpolator(environment: self.environment).interpolate(raw, missing: &missing)
+        guard let root = resolved.objectValue else {
+            throw ConfigError(file: self.fileName, diagnostics: [ConfigDiagnostic(.error, path: "$", location: nil, message: "must be a JSON object")])
+        }
+        let (object, path) = root["Router"]?.objectValue.map { ($0, "Router") } ?? (root, "$")
+        let table = self.readRouterTable(object, path: path, configuration: configuration, &validation)
+        if validation.diagnostics.contains(where: { $0.severity == .error }) {
+            throw ConfigError(file: self.fileName, diagnostics: validation.sorted)
+        }
+        return table
+    }
+
+    private func readRouterTable(_ router: JSONObject, path: String, configuration c: CCRConfiguration, _ v: inout Validation) -> RouterTable {
+        var table = RouterTable()
+        table.routes = self.readSlots(router, path: path, configuration: c, &v)
+        if let threshold = router["longContextThreshold"] {
+            if let t = Self.integer(threshold), t > 0 {
+                table.longContextThreshold = t
+            } else if Self.integer(threshold) != 0 {
+                v.error(JSONPath.key(path, "longContextThreshold"), "must be a positive number of tokens")
+            }
+        }
+        if let families = router["families"] {
+            let familiesPath = JSONPath.key(path, "families")
+            if let object = families.objectValue {
+                for member in object.members {
+                    let familyPath = JSONPath.key(familiesPath, member.key)
+                    guard let family = ModelFamily(rawValue: member.key.lowercased()) else {
+                        v.error(familyPath, "unknown model family '\(member.key)'", fix: "use opus, sonnet, haiku or fable")
+                        continue
+                    }
+                    guard let entry = member.value.objectValue else {
+                        v.error(familyPath, "must be an object of routes", fix: "write e.g. {\"default\": \"provider,model\"}")
+                        continue
+                    }
+                    var routes = FamilyRoutes(routes: self.readSlots(entry, path: familyPath, configuration: c, &v))
+                    if let text = entry["extendedContext"] {
+                        routes.extendedContext = self.readTarget(text, path: JSONPath.key(familyPath, "extendedContext"), configuration: c, &v)
+                    }
+                    if let threshold = entry["longContextThreshold"] {
+                        if let t = Self.integer(threshold), t > 0 {
+                            routes.longContextThreshold = t
+                        } else {
+                            v.error(JSONPath.key(familyPath, "longContextThreshold"), "must be a positive number of tokens")
+                        }
+                    }
+                    for key in entry.keys where !Self.familyKeys.contains(key) {
+                        v.warning(JSONPath.key(familyPath, key), "unknown key, not used", fix: "use \(Self.familyKeys.sorted().joined(separator: ", "))")
+                    }
+                    table.families[family] = routes
+                }
+            } else {
+                v.error(familiesPath, "must be an object keyed by opus, sonnet, haiku or fable")
+            }
+        }
+        if let trigger = router["thinkTrigger"] {
+            table.thinkTrigger = self.readThinkTrigger(trigger, path: JSONPath.key(path, "thinkTrigger"), &v)
+        }
+        if let rules = router["rules"] {
+            let rulesPath = JSONPath.key(path, "rules")
+            if let list = rules.arrayValue {
+                for (index, entry) in list.enumerated() {
+                    if let rule = self.readRule(entry, path: JSONPath.index(rulesPath, index), index: index, configuration: c, &v) {
+                        table.rules.append(rule)
+                    }
+                }
+            } else {
+                v.error(rulesPath, "must be a list of rules")
+            }
+        }
+        for key in router.keys where !Self.routerKeys.contains(key) {
+            v.warning(JSONPath.key(path, key), "unknown Router key, not used", fix: "see docs/configuration.md for the Router keys")
+        }
+        return table
+    }
+
+    static let routerKeys: Set<String> = Set(RouteScenario.slots.map(\.rawValue)).union(["longContextThreshold", "families", "rules", "thinkTrigger", "enableFallback"])
+    static let familyKeys: Set<String> = Set(RouteScenario.slots.map(\.rawValue)).union(["extendedContext", "longContextThreshold", "fallback"])
+
+    private func readSlots(_ object: JSONObject, path: String, configuration c: CCRConfiguration, _ v: inout Validation) -> ScenarioRoutes {
+        var routes = ScenarioRoutes()
+        for scenario in RouteScenario.slots {
+            guard let slot = object[scenario.rawValue] else { continue }
+            routes[scenario] = self.readTarget(slot, path: JSONPath.key(path, scenario.rawValue), configuration: c, &v)
+        }
+        return routes
+    }
+
+    /// A `"provider,model"` route, checked against the providers; `nil` (and a diagnostic unless
+    /// empty) when it is not usable.
+    private func readTarget(_ slot: JSONValue, path: String, configuration c: CCRConfiguration, _ v: inout Validation) -> RouteTarget? {
+        guard let text = slot.stringValue else {
+            v.error(path, "must be a \"provider,model\" string")
+            return nil
+        }
+        if text.trimmingSpaces().isEmpty { return nil }
+        guard let target = RouteTarget(parsing: text) else {
+            v.error(path, "'\(text)' is not in the form provider,model", fix: "write e.g. \"deepseek,deepseek-chat\"")
+            return nil
+        }
+        guard let provider = c.provider(named: target.provider) else {
+            if v.declaredProviders.contains(where: { $0.name.lowercased() == target.provider.lowercased() }) {
+                return nil  // the provider itself has errors, reported above
+            }
+            let names = v.declaredProviders.map(\.name).joined(separator: ", ")
+            v.error(path, "no provider named '\(target.provider)'", fix: names.isEmpty ? "add it to Providers" : "use one of: \(names)")
+            return nil
+        }
+        guard let model = provider.model(named: target.model) else {
+            v.error(path, "provider '\(provider.name)' has no model '\(target.model)'", fix: "use one of: \(provider.models.joined(separator: ", ")), or add it to that provider's models")
+            return nil
+        }
+        return RouteTarget(provider: provider.name, model: model)
+    }
+
+    private func readThinkTrigger(_ value: JSONValue, path: String, _ v: inout Validation) -> ThinkTrigger {
+        var trigger = ThinkTrigger()
+        guard let object = value.objectValue else {
+            v.error(path, "must be an object", fix: "write e.g. {\"budgetTokens\": 1024, \"effort\": [\"high\", \"max\"], \"planMode\": true}")
+            return trigger
+        }
+        if let budget = object["budgetTokens"] {
+            if let b = Self.integer(budget), b >= 0 { trigger.minimumBudgetTokens = b } else { v.error(JSONPath.key(path, "budgetTokens"), "must be a number of tokens") }
+        }
+        if let efforts = object["effort"] {
+            if let list = efforts.arrayValue, list.allSatisfy({ $0.stringValue != nil }) {
+                trigger.efforts = Set(list.compactMap { $0.stringValue?.lowercased() })
+            } else {
+                v.error(JSONPath.key(path, "effort"), "must be a list of efforts", fix: "write e.g. [\"high\", \"max\"]")
+            }
+        }
+        if let plan = object["planMode"] {
+            if let flag = plan.boolValue { trigger.planMode = flag } else { v.error(JSONPath.key(path, "planMode"), "must be true or false") }
+        }
+        for key in object.keys where !["budgetTokens", "effort", "planMode"].contains(key) {
+            v.warning(JSONPath.key(path, key), "unknown key, not used", fix: "use budgetTokens, effort, planMode")
+        }
+        return trigger
+    }
+
+    private func readRule(_ value: JSONValue, path: String, index: Int, configuration c: CCRConfiguration, _ v: inout Validation) -> RouteRule? {
+        guard let object = value.objectValue else {
+            v.error(path, "must be an object with conditions and a route")
+            return nil
+        }
+        let errorsBefore = v.errorCount
+        guard let routeValue = object["route"] else {
+            v.error(path, "has no route", fix: "add \"route\": \"provider,model\"")
+            return nil
+        }
+        let target = self.readTarget(routeValue, path: JSONPath.key(path, "route"), configuration: c, &v)
+        var rule = RouteRule(name: object["name"]?.stringValue ?? "rules[\(index)]", target: target ?? RouteTarget(provider: "", model: ""))
+        if let scenario = object["scenario"] {
+            if let s = scenario.stringValue.flatMap({ name in RouteScenario.allCases.first { $0.rawValue.lowercased() == name.lowercased() } }),
+                RouteScenario.slots.contains(s) || s == .subagent
+            {
+                rule.scenario = s
+            } else {
+                v.error(JSONPath.key(path, "scenario"), "unknown scenario \(scenario)", fix: "use one of: background, think, longContext, webSearch, image, subagent")
+            }
+        }
+        if let model = object["model"] {
+            if let text = model.stringValue { rule.model = GlobPattern(text) } else { v.error(JSONPath.key(path, "model"), "must be a pattern string like \"claude-*-haiku-*\"") }
+        }
+        for (key, keyPath) in [("minTokens", \RouteRule.minTokens), ("maxTokens", \.maxTokens)] {
+            guard let bound = object[key] else { continue }
+            if let n = Self.integer(bound), n >= 0 { rule[keyPath: keyPath] = n } else { v.error(JSONPath.key(path, key), "must be a number of tokens") }
+        }
+        if let tools = object["tools"] {
+            if let list = tools.arrayValue, list.allSatisfy({ $0.stringValue != nil }) {
+                rule.tools = list.compactMap(\.stringValue)
+            } else {
+                v.error(JSONPath.key(path, "tools"), "must be a list of tool names")
+            }
+        }
+        if let pattern = object["lastUserMessage"] {
+            if let text = pattern.stringValue {
+                do {
+                    rule.lastUserMessage = try RegexPattern(text)
+                } catch {
+                    v.error(JSONPath.key(path, "lastUserMessage"), "is not a valid regular expression: \(error)")
+                }
+            } else {
+                v.error(JSONPath.key(path, "lastUserMessage"), "must be a regular expression string")
+            }
+        }
+        if let headers = object["headers"] {
+            if let map = headers.objectValue, map.members.allSatisfy({ $0.value.stringValue != nil }) {
+                rule.headers = map.members.map { (name: $0.key.lowercased(), value: GlobPattern($0.value.stringValue ?? "")) }
+            } else {
+                v.error(JSONPath.key(path, "headers"), "must map header names to value patterns")
+            }
+        }
+        for key in object.keys where !Self.ruleKeys.contains(key) {
+            v.error(JSONPath.key(path, key), "unknown rule condition '\(key)'", fix: "use \(Self.ruleKeys.sorted().joined(separator: ", "))")
+        }
+        return target != nil && v.errorCount == errorsBefore ? rule : nil
+    }
+
+    static let ruleKeys: Set<String> = ["name", "scenario", "model", "minTokens", "maxTokens", "tools", "lastUserMessage", "headers", "route"]
 
     // MARK: - Helpers
 
@@ -406,6 +606,8 @@ private struct Validation {
     mutating func error(_ path: String, _ message: String, fix: String? = nil) {
         self.diagnostics.append(ConfigDiagnostic(.error, path: path, location: self.locate(path), message: message, fix: fix))
     }
+
+    var errorCount: Int { self.diagnostics.count { $0.severity == .error } }
 
     mutating func warning(_ path: String, _ message: String, fix: String? = nil) {
         self.diagnostics.append(ConfigDiagnostic(.warning, path: path, location: self.locate(path), message: message, fix: fix))

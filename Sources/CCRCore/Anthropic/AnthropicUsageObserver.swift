@@ -1,0 +1,66 @@
+/// Reads the token usage out of an Anthropic answer as it passes to the client, without
+/// changing it: `message_start` and `message_delta` events of a stream, or a message's `usage`.
+///
+/// Later reports win field by field (a converted stream's `message_start` carries an estimate,
+/// its `message_delta` the provider's figures).
+public struct AnthropicUsageObserver: Sendable {
+    private var decoder = SSEDecoder()
+    private var body: [UInt8] = []
+    private let isEventStream: Bool
+    /// Bodies of non-streamed answers are kept up to this size to read their usage.
+    static let bodyLimit = 8 << 20
+    public private(set) var usage: AnthropicUsage?
+
+    public init(isEventStream: Bool) {
+        self.isEventStream = isEventStream
+    }
+
+    /// Feeds bytes sent to the client.
+    public mutating func feed(_ buffer: UnsafeRawBufferPointer) {
+        if self.isEventStream {
+            var seen: [JSONValue] = []
+            self.decoder.feed(buffer: buffer) { event in
+                guard event.event == "message_start" || event.event == "message_delta",
+                    let value = try? JSONParser.parse(event.data)
+                else { return }
+                seen.append(value["message"]?["usage"] ?? value["usage"] ?? .null)
+            }
+            for usage in seen { self.merge(usage) }
+        } else if self.body.count + buffer.count <= Self.bodyLimit {
+            self.body.append(contentsOf: buffer)
+        }
+    }
+
+    /// The usage seen, after the last bytes.
+    public mutating func finish() -> AnthropicUsage? {
+        if !self.isEventStream, !self.body.isEmpty, let value = try? JSONParser.parse(self.body) {
+            self.merge(value["usage"] ?? .null)
+            self.body = []
+        }
+        return self.usage
+    }
+
+    /// The usage of a whole message.
+    public static func usage(ofMessage message: JSONValue) -> AnthropicUsage? {
+        var observer = AnthropicUsageObserver(isEventStream: false)
+        observer.merge(message["usage"] ?? .null)
+        return observer.usage
+    }
+
+    mutating func merge(_ usage: JSONValue) {
+        guard case .object = usage else { return }
+        var merged = self.usage ?? AnthropicUsage()
+        if let n = usage["input_tokens"]?.intValue, n > 0 { merged.inputTokens = n }
+        if let n = usage["output_tokens"]?.intValue, n > 0 { merged.outputTokens = n }
+        if let n = usage["cache_read_input_tokens"]?.intValue, n > 0 { merged.cacheReadInputTokens = n }
+        if let n = usage["cache_creation_input_tokens"]?.intValue, n > 0 { merged.cacheCreationInputTokens = n }
+        self.usage = merged
+    }
+}
+
+extension AnthropicUsage {
+    /// Everything the prompt took: fresh input plus cache reads and writes.
+    public var totalInputTokens: Int {
+        self.inputTokens + self.cacheReadInputTokens + self.cacheCreationInputTokens
+    }
+}
