@@ -81,13 +81,16 @@ enum Processes {
 
     /// Runs `ccr code <arguments>` with the real Claude Code CLI, from a fresh home whose config
     /// has the one provider given (JSON), routed by default; stops the router afterwards.
-    static func runClaudeThroughCCR(provider: String, model: String, arguments: [String], extraEnvironment: [String: String] = [:]) async throws -> Result {
+    /// - Parameter router: the `Router` object's JSON; `{"default": "mock,<model>"}` when `nil`.
+    static func runClaudeThroughCCR(
+        provider: String, model: String, arguments: [String], extraEnvironment: [String: String] = [:], router: String? = nil
+    ) async throws -> Result {
         let ccr = try self.ccrBinary()
         let claude = try await self.claudeBinary()
         let home = try self.temporaryDirectory("claude")
         let port = self.freePort()
         try """
-            {"PORT": \(port), "CLAUDE_PATH": "\(claude)", "Providers": [\(provider)], "Router": {"default": "mock,\(model)"}}
+            {"PORT": \(port), "CLAUDE_PATH": "\(claude)", "Providers": [\(provider)], "Router": \(router ?? #"{"default": "mock,\#(model)"}"#)}
             """.write(to: home.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
         var env = [
             "HOME": home.path, "CCR_HOME": home.path, "PATH": "/usr/local/bin:/usr/bin:/bin", "TERM": "dumb", "LANG": "C.UTF-8",

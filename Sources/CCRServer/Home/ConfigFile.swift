@@ -32,7 +32,20 @@ public enum ConfigFile {
         } catch {
             throw ConfigError(file: url.path, diagnostics: [ConfigDiagnostic(.error, path: "$", message: "cannot read the file: \(error.localizedDescription)")])
         }
-        let (configuration, warnings) = try ConfigLoader(environment: environment, fileName: url.path).load(text: Array(data))
+        var (configuration, warnings) = try ConfigLoader(environment: environment, fileName: url.path).load(text: Array(data))
+        if let path = configuration.rewriteSystemPromptPath {
+            let expanded = (path as NSString).expandingTildeInPath
+            guard let text = try? String(contentsOfFile: expanded, encoding: .utf8) else {
+                throw ConfigError(
+                    file: url.path,
+                    diagnostics: [
+                        ConfigDiagnostic(
+                            .error, path: "REWRITE_SYSTEM_PROMPT", message: "cannot read \(expanded)",
+                            fix: "point REWRITE_SYSTEM_PROMPT at a readable UTF-8 text file, or remove the key")
+                    ] + warnings)
+            }
+            configuration.rewriteSystemPrompt = text
+        }
         return .loaded(configuration, warnings: warnings)
     }
 }

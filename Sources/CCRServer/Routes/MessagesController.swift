@@ -1,11 +1,12 @@
 import CCRCore
-import Synchronization
 import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
 
-/// `POST /v1/messages` (also `?beta=true`): route, convert, forward, relay.
+/// `POST /v1/messages` (also `?beta=true`): route, convert, forward, relay; and
+/// `POST /v1/messages/count_tokens`, answered here.
 struct MessagesController {
     let state: ServerState
 
@@ -13,17 +14,17 @@ struct MessagesController {
         router.post("/v1/messages") { request, context in
             try await self.create(request: request, context: context)
         }
+        router.post("/v1/messages/count_tokens") { request, context in
+            try await self.countTokens(request: request, context: context)
+        }
     }
 
-    func create(request: Request, context: CCRRequestContext) async throws -> Response {
-        self.state.served.add(1, ordering: .relaxed)
-        let snapshot = self.state.snapshot
-        let limit = snapshot.configuration.bodyLimitBytes
+    /// Reads and parses the body, within the configured size limit.
+    func readBody(_ request: inout Request, limit: Int) async throws -> (bytes: [UInt8], object: JSONObject) {
         let tooLarge = AnthropicError(
             status: 413, kind: .requestTooLarge,
             message: "request body is larger than the limit of \(limit / (1024 * 1024)) MiB; raise BODY_LIMIT_MB in config.json if this is expected")
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw tooLarge }
-        var request = request
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: limit)
@@ -40,27 +41,66 @@ struct MessagesController {
         guard case .object(let object) = body else {
             throw AnthropicError.invalidRequest("request body must be a JSON object, found \(body.kindDescription)")
         }
-        let model = object["model"]
-        if let model, model.stringValue == nil {
+        if let model = object["model"], model.stringValue == nil {
             throw AnthropicError.invalidRequest("'model' must be a string, found \(model.kindDescription)")
         }
-        let decision = try snapshot.router.route(model: model?.stringValue)
+        return (bytes, object)
+    }
+
+    /// The request's headers as a dictionary with lowercased names (later values win).
+    static func headerMap(_ fields: HTTPFields) -> [String: String] {
+        var map: [String: String] = [:]
+        map.reserveCapacity(fields.count)
+        for field in fields { map[field.name.canonicalName] = field.value }
+        return map
+    }
+
+    func create(request: Request, context: CCRRequestContext) async throws -> Response {
+        self.state.served.add(1, ordering: .relaxed)
+        let snapshot = self.state.snapshot
+        var request = request
+        let (bytes, object) = try await self.readBody(&request, limit: snapshot.configuration.bodyLimitBytes)
+        let headers = Self.headerMap(request.headers)
+        let session = SessionID.of(headers: headers, body: object)
+        let table = self.state.overrides?.table(session: session, configuration: snapshot.configuration)
+        let routed = try await snapshot.router.route(
+            body: object, headers: headers, table: table, lastSessionInputTokens: session.flatMap(self.state.sessions.lastInputTokens),
+            plugin: snapshot.configuration.customRouterPath == nil ? nil : self.state.customRouting)
+        let decision = routed.decision
         guard let provider = snapshot.configuration.provider(named: decision.target.provider) else {
             throw AnthropicError.invalidRequest("ccr: route \(decision.target) names no configured provider")
         }
-        context.logger.info(
-            "route",
-            metadata: [
-                "route": "\(decision.target)", "scenario": "\(decision.scenario.rawValue)", "reason": "\(decision.reason)",
-                "client_model": "\(model?.stringValue ?? "")", "bytes": "\(bytes.count)",
-            ])
+        var metadata: Logger.Metadata = [
+            "route": "\(decision.target)", "scenario": "\(decision.scenario.rawValue)", "reason": "\(decision.reason)",
+            "client_model": "\(routed.facts.model)", "bytes": "\(bytes.count)",
+        ]
+        if let tokens = decision.tokenCount { metadata["tokens"] = "\(tokens)" }
+        if let session { metadata["session"] = "\(session)" }
+        context.logger.info("route", metadata: metadata)
         switch provider.wire {
         case .anthropic:
-            return try await AnthropicPassthrough(state: self.state, provider: provider, decision: decision)
-                .forward(body: bytes, request: request, context: context)
+            var passthrough = AnthropicPassthrough(state: self.state, provider: provider, decision: decision)
+            passthrough.sessionID = session
+            let body = routed.bodyChanged ? JSONValue.object(routed.body).encoded() : bytes
+            return try await passthrough.forward(body: body, request: request, context: context)
         case .openAIChat:
-            return try await OpenAIChatRelay(state: self.state, provider: provider, decision: decision)
-                .forward(body: object, bodyBytes: bytes.count, context: context)
+            var relay = OpenAIChatRelay(state: self.state, provider: provider, decision: decision)
+            relay.sessionID = session
+            relay.inputTokenEstimate = decision.tokenCount
+            return try await relay.forward(body: routed.body, bodyBytes: bytes.count, context: context)
         }
+    }
+
+    /// `{"input_tokens": n}` by cl100k over the request's text, tool use and results, thinking,
+    /// system and tools, without asking any provider (Claude Code's `/context` calls it often).
+    func countTokens(request: Request, context: CCRRequestContext) async throws -> Response {
+        let snapshot = self.state.snapshot
+        var request = request
+        let (_, object) = try await self.readBody(&request, limit: snapshot.configuration.bodyLimitBytes)
+        let count = snapshot.router.countTokens(object)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        let answer: JSONValue = ["input_tokens": .int(count)]
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.encoded())))
     }
 }

@@ -26,7 +26,11 @@ public enum CCRServerRunner {
         Self.raiseFileLimit(logger: logger)
         MemoryTrimmer.limitArenas()
         let upstream = UpstreamClient(settings: .init(configuration: configuration))
-        let state = ServerState(configuration: configuration, upstream: upstream, port: port)
+        let customRouter = try await CustomRouterHost.start(configuration: configuration, home: home, logger: logger)
+        let state = ServerState(
+            configuration: configuration, upstream: upstream, port: port,
+            overrides: ProjectRouterOverrides(home: home, environment: ProcessInfo.processInfo.environment, logger: logger),
+            customRouting: customRouter?.routing)
         let pidFile = home.pidFile
         let app = CCRApplication.make(state: state, host: host, port: port, logger: logger) { channel in
             try? "\(getpid())\n".write(to: pidFile, atomically: true, encoding: .utf8)
@@ -43,6 +47,7 @@ public enum CCRServerRunner {
             try await group.run()
         } catch {
             await upstream.shutdown()
+            await customRouter?.shutdown()
             if let io = error as? IOError, io.errnoCode == EADDRINUSE {
                 throw StartError(description: "port \(port) on \(host) is already in use by another process. Stop it, or set PORT in \(home.configFile.path) (or SERVICE_PORT) to a free port.")
             }
@@ -53,6 +58,7 @@ public enum CCRServerRunner {
         }
         logger.debug("server stopped; closing upstream connections")
         await upstream.shutdown()
+        await customRouter?.shutdown()
         logger.debug("upstream connections closed")
     }
 

@@ -26,14 +26,28 @@ public final class ServerState: Sendable {
     /// Requests that ended in an error status.
     public let failed = Atomic<Int>(0)
 
-    public init(configuration: CCRConfiguration, upstream: UpstreamClient, port: Int) {
+    /// Each session's last real input usage, for `longContext`.
+    public let sessions = SessionUsageMemory()
+    /// Per-project and per-session route tables, when the server runs on a ccr home.
+    public let overrides: ProjectRouterOverrides?
+    /// The custom router (`CUSTOM_ROUTER_PATH`), when configured.
+    public let customRouting: CustomRouting?
+
+    public init(
+        configuration: CCRConfiguration, upstream: UpstreamClient, port: Int, overrides: ProjectRouterOverrides? = nil,
+        customRouting: CustomRouting? = nil
+    ) {
         self.snapshotBox = Mutex(Self.snapshot(for: configuration))
         self.upstream = upstream
         self.boundPort = Atomic(port)
+        self.overrides = overrides
+        self.customRouting = customRouting
     }
 
     static func snapshot(for configuration: CCRConfiguration) -> Snapshot {
-        Snapshot(configuration: configuration, router: RequestRouter(configuration: configuration), redactor: Redactor(secrets: configuration.secrets))
+        Snapshot(
+            configuration: configuration, router: RequestRouter(configuration: configuration, countTokens: TokenCounting.count),
+            redactor: Redactor(secrets: configuration.secrets))
     }
 
     /// Records the port actually bound.

@@ -13,6 +13,7 @@ struct AnthropicPassthrough {
     let state: ServerState
     let provider: ProviderConfiguration
     let decision: RouteDecision
+    var sessionID: String? = nil
 
     func forward(body: [UInt8], request: Request, context: CCRRequestContext) async throws -> Response {
         guard let patched = JSONTopLevel.replacingString("model", with: self.decision.target.model, in: body) else {
@@ -25,7 +26,8 @@ struct AnthropicPassthrough {
         }
         if request.headers[HTTPField.Name("anthropic-version")!] == nil { extra.append(("anthropic-version", "2023-06-01")) }
         let upstreamRequest = UpstreamRequestBuilder.request(url: self.provider.baseURL, clientHeaders: request.headers, extra: extra, body: patched)
-        let exchange = UpstreamExchange(state: self.state, provider: self.provider, decision: self.decision, context: context)
+        var exchange = UpstreamExchange(state: self.state, provider: self.provider, decision: self.decision, context: context)
+        exchange.sessionID = self.sessionID
         let response = try await exchange.send(upstreamRequest)
         if response.status.code >= 400 {
             return try await exchange.errorResponse(from: response)

@@ -13,12 +13,14 @@ struct OpenAIChatRelay {
     let state: ServerState
     let provider: ProviderConfiguration
     let decision: RouteDecision
+    var sessionID: String? = nil
+    var inputTokenEstimate: Int? = nil
 
     /// How long the provider may stay silent mid-stream before Claude Code gets a `ping`.
     static let pingInterval: Duration = .seconds(10)
 
     /// A non-streaming answer: the provider's JSON decoded straight into an Anthropic message.
-    func message(from response: HTTPClientResponse, messageID: String, fields: HTTPFields, context: CCRRequestContext) async throws -> Response {
+    func message(from response: HTTPClientResponse, messageID: String, fields: HTTPFields, exchange: UpstreamExchange, context: CCRRequestContext) async throws -> Response {
         var fields = fields
         fields[.contentType] = "application/json"
         let bytes: [UInt8]
@@ -37,6 +39,7 @@ struct OpenAIChatRelay {
                 throw AnthropicError(status: 502, kind: .api, message: "ccr: provider '\(self.provider.name)' answered with a body that is not JSON: \(String(decoding: bytes.prefix(200), as: UTF8.self))")
             }
             let message = try OpenAIChatResponseDecoder.message(from: value, messageID: messageID, model: self.decision.target.model)
+            exchange.record(message: message)
             return Response(status: .ok, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: message.encoded())))
         } catch let error as AnthropicError {
             self.state.failed.add(1, ordering: .relaxed)
@@ -53,7 +56,8 @@ struct OpenAIChatRelay {
             headers.append(host.hasSuffix(".azure.com") ? ("api-key", key) : ("authorization", "Bearer \(key)"))
         }
         let request = UpstreamRequestBuilder.request(url: self.provider.baseURL, clientHeaders: [:], extra: headers, body: encoded.encoded())
-        let exchange = UpstreamExchange(state: self.state, provider: self.provider, decision: self.decision, context: context)
+        var exchange = UpstreamExchange(state: self.state, provider: self.provider, decision: self.decision, context: context)
+        exchange.sessionID = self.sessionID
         let response = try await exchange.send(request)
         if response.status.code >= 400 {
             return try await exchange.errorResponse(from: response)
@@ -64,9 +68,9 @@ struct OpenAIChatRelay {
         var fields = HTTPFields()
         exchange.decorate(&fields)
         if !wantsStream && !isSSE {
-            return try await self.message(from: response, messageID: messageID, fields: fields, context: context)
+            return try await self.message(from: response, messageID: messageID, fields: fields, exchange: exchange, context: context)
         }
-        let converter = OpenAIChatStreamConverter(messageID: messageID, model: self.decision.target.model, inputTokenEstimate: max(1, bodyBytes / 4))
+        let converter = OpenAIChatStreamConverter(messageID: messageID, model: self.decision.target.model, inputTokenEstimate: max(1, self.inputTokenEstimate ?? bodyBytes / 4))
         let stream = ProviderStream(iterator: response.body.makeAsyncIterator(), isSSE: isSSE, converter: converter, providerName: self.provider.name)
         // Read until the first content: an empty or failing stream becomes an HTTP error here,
         // before Claude Code has seen anything.
@@ -86,6 +90,7 @@ struct OpenAIChatRelay {
                 let failure = AnthropicError(status: 502, kind: .api, message: error["message"]?.stringValue ?? "provider failed")
                 return AnthropicErrorMiddleware.response(failure, requestID: context.requestID, extraHeaders: fields)
             }
+            exchange.record(message: accumulator.result)
             return Response(status: .ok, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: accumulator.result.encoded())))
         }
         fields[.contentType] = "text/event-stream"

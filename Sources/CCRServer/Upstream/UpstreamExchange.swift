@@ -14,6 +14,8 @@ struct UpstreamExchange {
     let provider: ProviderConfiguration
     let decision: RouteDecision
     let context: CCRRequestContext
+    /// The Claude Code session, whose usage is remembered for `longContext`.
+    var sessionID: String? = nil
 
     var host: String { self.provider.endpoint.map { "\($0.host):\($0.port)" } ?? self.provider.baseURL }
 
@@ -73,14 +75,22 @@ struct UpstreamExchange {
         let state = self.state
         let providerName = self.provider.name
         let isEventStream = headers[.contentType]?.lowercased().contains("text/event-stream") ?? false
+        let sessionID = self.sessionID
         state.inFlight.add(1, ordering: .relaxed)
         return Response(
             status: status, headers: headers,
             body: ResponseBody { writer in
                 defer { state.inFlight.subtract(1, ordering: .relaxed) }
+                var observer = sessionID.map { _ in AnthropicUsageObserver(isEventStream: isEventStream) }
+                defer {
+                    if let sessionID, let usage = observer?.finish() { state.sessions.record(session: sessionID, usage: usage) }
+                }
                 do {
                     try await watch.cancellingOnClose {
-                        try await produce { buffer in try await writer.write(buffer) }
+                        try await produce { buffer in
+                            if observer != nil { buffer.withUnsafeReadableBytes { observer?.feed($0) } }
+                            try await writer.write(buffer)
+                        }
                     }
                 } catch is ClientDisconnected {
                     logger.info("client disconnected mid-stream; upstream request cancelled")
@@ -94,6 +104,13 @@ struct UpstreamExchange {
                 }
                 try await writer.finish(nil)
             })
+    }
+
+    /// Remembers a whole message's usage for the session.
+    func record(message: JSONValue) {
+        if let sessionID = self.sessionID, let usage = AnthropicUsageObserver.usage(ofMessage: message) {
+            self.state.sessions.record(session: sessionID, usage: usage)
+        }
     }
 
     /// Adds the route and request id headers.
