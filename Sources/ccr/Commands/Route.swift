@@ -71,7 +71,7 @@ extension CCRCommand {
                         body: body, headers: headers, table: table, lastSessionInputTokens: self.lastInputTokens, plugin: plugin?.routing)
                 } catch let error as AnthropicError {
                     await plugin?.shutdown()
-                    throw CLIError(message: "ccr: \(error.message)", code: 65)
+                    throw CLIError(message: error.message.hasPrefix("ccr:") ? error.message : "ccr: \(error.message)", code: 65)
                 }
                 await plugin?.shutdown()
                 let decision = routed.decision
