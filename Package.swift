@@ -26,6 +26,8 @@ let package = Package(
     targets: [
         .target(
             name: "CCRCore",
+            exclude: ["Resources/NOTICE.md"],
+            resources: [.copy("Resources/cl100k_base.tiktoken")],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -7,5 +7,12 @@ swift build -c release --product ccr
 mkdir -p "$prefix/bin"
 install -m 755 .build/release/ccr "$prefix/bin/ccr"
 command -v strip >/dev/null && strip "$prefix/bin/ccr" || true   # 79 MB → about 20 MB
+# Resources (the tokenizer vocabulary) live in SwiftPM's bundle directory, which ccr looks for next
+# to its executable: ccr_CCRCore.resources on Linux, ccr_CCRCore.bundle on macOS.
+for bundle in .build/release/ccr_CCRCore.resources .build/release/ccr_CCRCore.bundle; do
+    [ -e "$bundle" ] || continue
+    rm -rf "$prefix/bin/$(basename "$bundle")"
+    cp -R "$bundle" "$prefix/bin/"
+done
 echo "installed $prefix/bin/ccr"
 case ":$PATH:" in *":$prefix/bin:"*) ;; *) echo "add $prefix/bin to PATH";; esac

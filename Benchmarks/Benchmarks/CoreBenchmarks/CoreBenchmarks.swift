@@ -74,10 +74,12 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("Route a request (explicit provider,model and default)") { benchmark in
         let router = RequestRouter(configuration: Inputs.configuration)
+        let explicit: JSONObject = ["model": "DeepSeek,deepseek-reasoner"]
+        let byDefault: JSONObject = ["model": "claude-opus-5-5"]
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            blackHole(try! router.route(model: "DeepSeek,deepseek-reasoner"))
-            blackHole(try! router.route(model: "claude-opus-5-5"))
+            blackHole(try! await router.route(body: explicit, headers: [:]))
+            blackHole(try! await router.route(body: byDefault, headers: [:]))
         }
     }
 
@@ -102,4 +104,6 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(bytes)
         }
     }
+
+    tokenizerBenchmarks()
 }

@@ -1,6 +1,24 @@
 import CCRCore
 
-/// The token counter the server uses for routing, `count_tokens` and `message_start` estimates.
+/// The token counter the server uses for routing, `count_tokens` and `message_start` estimates:
+/// cl100k_base over the request (``RequestTokenCounter``), or a bytes/4 estimate when the
+/// vocabulary cannot be found (a broken install), so routing never fails over a count.
 public enum TokenCounting {
-    public static let count: @Sendable (JSONObject) -> Int = RequestTokenEstimate.bytesOverFour
+    /// The counter, loaded on first use.
+    public static let counter: RequestTokenCounter? = try? RequestTokenCounter.shared
+
+    /// Why the vocabulary could not be loaded, if it could not.
+    public static var unavailableReason: String? {
+        do {
+            _ = try RequestTokenCounter.shared
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    public static let count: @Sendable (JSONObject) -> Int = { body in
+        if let counter = TokenCounting.counter { return counter.count(body) }
+        return RequestTokenEstimate.bytesOverFour(body)
+    }
 }

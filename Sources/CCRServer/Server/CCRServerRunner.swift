@@ -31,6 +31,12 @@ public enum CCRServerRunner {
             configuration: configuration, upstream: upstream, port: port,
             overrides: ProjectRouterOverrides(home: home, environment: ProcessInfo.processInfo.environment, logger: logger),
             customRouting: customRouter?.routing)
+        // Load the tokenizer's vocabulary (~20 ms) off the start-up path.
+        Task.detached(priority: .utility) {
+            if let reason = TokenCounting.unavailableReason {
+                logger.warning("token counting falls back to an estimate: \(reason)")
+            }
+        }
         let pidFile = home.pidFile
         let app = CCRApplication.make(state: state, host: host, port: port, logger: logger) { channel in
             try? "\(getpid())\n".write(to: pidFile, atomically: true, encoding: .utf8)
