@@ -30,6 +30,14 @@ enum RouterHarness {
         _ configuration: CCRConfiguration,
         _ body: @Sendable (String) async throws -> T
     ) async throws -> T {
+        try await self.run(configuration) { base, _ in try await body(base) }
+    }
+
+    /// Like ``run(_:_:)``, also handing the body the server's state (journal, resilience store).
+    static func run<T: Sendable>(
+        _ configuration: CCRConfiguration,
+        _ body: @Sendable (String, ServerState) async throws -> T
+    ) async throws -> T {
         let upstream = UpstreamClient(settings: .init(configuration: configuration))
         let state = ServerState(configuration: configuration, upstream: upstream, port: 0)
         var logger = Logger(label: "ccr-test")
@@ -39,7 +47,7 @@ enum RouterHarness {
             result = try await LiveServer.run({ onRunning in
                 CCRApplication.make(state: state, host: "127.0.0.1", port: 0, logger: logger, onServerRunning: onRunning)
             }) { port in
-                try await body("http://127.0.0.1:\(port)")
+                try await body("http://127.0.0.1:\(port)", state)
             }
         } catch {
             await upstream.shutdown()
@@ -53,6 +61,8 @@ enum RouterHarness {
     static let client: HTTPClient = {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(30))
+        // The default pool opens 8 connections per host; concurrency tests need them all at once.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 512
         return HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
     }()
 

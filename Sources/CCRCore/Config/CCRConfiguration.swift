@@ -43,6 +43,12 @@ public struct CCRConfiguration: Sendable {
     public var forceUseImageAgent = false
     /// The configured providers, in order.
     public var providers: [ProviderConfiguration] = []
+    /// Custom transformers (`transformers`), run as plugin processes (docs/plugins.md).
+    public var customTransformers: [CustomTransformerConfiguration] = []
+    /// `fallback`: what to try when the routed target fails.
+    public var fallback = FallbackTable()
+    /// `Resilience`: retries, circuit breaker, promotion.
+    public var resilience = ResilienceConfiguration()
     /// The route table (`Router`).
     public var router: RouterTable = RouterTable()
     /// The document as written in the file (not interpolated).
@@ -66,7 +72,7 @@ public struct CCRConfiguration: Sendable {
 
     /// Every secret the config holds (provider keys, `APIKEY`), for redaction.
     public var secrets: [String] {
-        self.providers.compactMap(\.apiKey) + (self.apiKey.map { [$0] } ?? [])
+        self.providers.flatMap { provider in provider.keys.map(\.key) + (provider.apiKey.map { [$0] } ?? []) } + (self.apiKey.map { [$0] } ?? [])
     }
 
     /// `true` when ``host`` is a loopback address.

@@ -20,12 +20,12 @@ public struct ConfigLoader: Sendable {
         "NON_INTERACTIVE_MODE", "CLAUDE_PATH", "CUSTOM_ROUTER_PATH", "REWRITE_SYSTEM_PROMPT", "Providers",
         "providers", "Router", "transformers", "StatusLine", "fallback", "forceUseImageAgent", "plugins", "Plugins",
         "ANTHROPIC_SMALL_FAST_MODEL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "BODY_LIMIT_MB",
-        "LOG_MAX_SIZE_MB", "LOG_MAX_FILES", "CUSTOM_ROUTER_TIMEOUT_MS",
+        "LOG_MAX_SIZE_MB", "LOG_MAX_FILES", "CUSTOM_ROUTER_TIMEOUT_MS", "Resilience",
     ]
 
     /// Keys this build reads but does not act on yet; they are accepted without a warning.
     public static let acceptedButInactiveKeys: Set<String> = [
-        "transformers", "StatusLine", "fallback",
+        "StatusLine",
         "forceUseImageAgent", "plugins", "Plugins", "ANTHROPIC_SMALL_FAST_MODEL", "OPENAI_API_KEY",
         "OPENAI_BASE_URL", "OPENAI_MODEL",
     ]
@@ -63,8 +63,15 @@ public struct ConfigLoader: Sendable {
             throw ConfigError(file: self.fileName, diagnostics: validation.sorted)
         }
         self.readServerKeys(root, into: &configuration, &validation)
+        self.readCustomTransformers(root, into: &configuration, &validation)
         self.readProviders(root, into: &configuration, &validation)
         self.readRouter(root, into: &configuration, &validation)
+        if let fallback = root["fallback"] {
+            configuration.fallback = self.readFallback(fallback, path: "fallback", configuration: configuration, &validation)
+        }
+        if let resilience = root["Resilience"] {
+            configuration.resilience = self.readResilience(resilience, &validation)
+        }
         for key in root.keys where !Self.knownTopLevelKeys.contains(key) {
             validation.warning(JSONPath.key("$", key), "unknown key, kept as written but not used", fix: "check the spelling against docs/configuration.md")
         }
@@ -235,6 +242,30 @@ public struct ConfigLoader: Sendable {
                     ok = false
                 }
             }
+            var keys: [ProviderKey] = apiKey.map { [ProviderKey(key: $0)] } ?? []
+            if let list = object["api_keys"] {
+                let keysPath = JSONPath.key(path, "api_keys")
+                if let entries = list.arrayValue {
+                    keys = []
+                    for (keyIndex, entry) in entries.enumerated() {
+                        if let key = self.readProviderKey(entry, path: JSONPath.index(keysPath, keyIndex), &v) { keys.append(key) }
+                    }
+                    if let first = keys.first, apiKey == nil { apiKey = first.key }
+                } else {
+                    v.error(keysPath, "must be a list of keys", fix: "write \"api_keys\": [\"$KEY_1\", {\"key\": \"$KEY_2\", \"weight\": 2}]")
+                    ok = false
+                }
+            }
+            var rotation = RotationStrategy.roundRobin
+            if let strategy = object["rotation_strategy"] {
+                if let parsed = strategy.stringValue.flatMap(RotationStrategy.init(rawValue:)) {
+                    rotation = parsed
+                } else {
+                    v.error(
+                        JSONPath.key(path, "rotation_strategy"), "unknown rotation strategy \(strategy)",
+                        fix: "use \(RotationStrategy.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+            }
             if apiKey == nil && !Self.isLocalURL(url) {
                 let envName = Self.suggestedKeyVariable(name)
                 v.error(
@@ -278,13 +309,37 @@ public struct ConfigLoader: Sendable {
                 }
             }
             let wire = Self.wire(for: url, chain: providerChain, modelChains: modelChains)
+            self.warnInactiveTransformers(providerChain, modelChains, wire: wire, path: JSONPath.key(path, "transformer"), label: label, &v)
             if ok {
-                c.providers.append(
-                    ProviderConfiguration(
-                        name: name, baseURL: url, apiKey: apiKey, models: models, transformers: providerChain,
-                        modelTransformers: modelChains, wire: wire))
+                var provider = ProviderConfiguration(
+                    name: name, baseURL: url, apiKey: apiKey, models: models, transformers: providerChain,
+                    modelTransformers: modelChains, wire: wire)
+                if !keys.isEmpty { provider.keys = keys }
+                provider.rotation = rotation
+                c.providers.append(provider)
             }
         }
+    }
+
+    private func readProviderKey(_ entry: JSONValue, path: String, _ v: inout Validation) -> ProviderKey? {
+        if let key = entry.stringValue {
+            return key.isEmpty ? nil : ProviderKey(key: key)
+        }
+        guard let object = entry.objectValue, let key = object["key"]?.stringValue, !key.isEmpty else {
+            v.error(path, "must be a key string or {\"key\": …, \"weight\": …, \"maxFailures\": …, \"cooldownTime\": …}")
+            return nil
+        }
+        var result = ProviderKey(key: key)
+        for (name, keyPath, minimum) in [("weight", \ProviderKey.weight, 1), ("maxFailures", \.maxFailures, 1), ("cooldownTime", \.cooldownSeconds, 0)] {
+            guard let value = object[name] else { continue }
+            if let n = Self.integer(value), n >= minimum {
+                // cooldownTime of 1000 or more is read as milliseconds (the tellerlin fork's unit).
+                result[keyPath: keyPath] = name == "cooldownTime" && n >= 1000 ? n / 1000 : n
+            } else {
+                v.error(JSONPath.key(path, name), "must be a whole number ≥ \(minimum)\(name == "cooldownTime" ? " (seconds)" : "")")
+            }
+        }
+        return result
     }
 
     private func readChain(_ value: JSONValue, path: String, _ v: inout Validation) -> [TransformerReference] {
@@ -314,19 +369,7 @@ public struct ConfigLoader: Sendable {
                 v.error(entryPath, "expected \"name\" or [\"name\", { options }]")
                 continue
             }
-            if !TransformerCatalog.builtInNames.contains(reference.name) {
-                let close = TransformerCatalog.builtInNames.first { $0.lowercased() == reference.name.lowercased() }
-                v.error(
-                    entryPath, "unknown transformer '\(reference.name)'",
-                    fix: close.map { "names are case-sensitive: write \"\($0)\"" } ?? "use one of: \(TransformerCatalog.builtInNames.joined(separator: ", "))")
-                continue
-            }
-            if !TransformerCatalog.implementedNames.contains(reference.name) {
-                v.error(
-                    entryPath, "transformer '\(reference.name)' is not available in this version of ccr yet",
-                    fix: "remove it for now (see docs/compatibility.md for what is supported)")
-                continue
-            }
+            if !self.checkTransformer(reference, path: entryPath, &v) { continue }
             chain.append(reference)
         }
         return chain
@@ -406,6 +449,9 @@ public struct ConfigLoader: Sendable {
                     if let text = entry["extendedContext"] {
                         routes.extendedContext = self.readTarget(text, path: JSONPath.key(familyPath, "extendedContext"), configuration: c, &v)
                     }
+                    if let fallback = entry["fallback"] {
+                        routes.fallback = self.readFallback(fallback, path: JSONPath.key(familyPath, "fallback"), configuration: c, &v)
+                    }
                     if let threshold = entry["longContextThreshold"] {
                         if let t = Self.integer(threshold), t > 0 {
                             routes.longContextThreshold = t
@@ -480,6 +526,66 @@ public struct ConfigLoader: Sendable {
             return nil
         }
         return RouteTarget(provider: provider.name, model: model)
+    }
+
+    private func readFallback(_ value: JSONValue, path: String, configuration c: CCRConfiguration, _ v: inout Validation) -> FallbackTable {
+        guard let object = value.objectValue else {
+            v.error(path, "must be an object of scenario → list of routes", fix: "write e.g. {\"default\": [\"openrouter,deepseek/deepseek-chat\"]}")
+            return FallbackTable()
+        }
+        var table = FallbackTable()
+        let scenarios = Set(RouteScenario.allCases.map(\.rawValue))
+        for member in object.members {
+            let memberPath = JSONPath.key(path, member.key)
+            guard scenarios.contains(member.key) else {
+                v.error(memberPath, "unknown scenario '\(member.key)'", fix: "use \(RouteScenario.allCases.map(\.rawValue).joined(separator: ", "))")
+                continue
+            }
+            guard let list = member.value.arrayValue else {
+                v.error(memberPath, "must be a list of \"provider,model\" routes")
+                continue
+            }
+            table.lists[member.key] = list.enumerated().compactMap { index, entry in
+                self.readTarget(entry, path: JSONPath.index(memberPath, index), configuration: c, &v)
+            }
+        }
+        return table
+    }
+
+    private func readResilience(_ value: JSONValue, _ v: inout Validation) -> ResilienceConfiguration {
+        var result = ResilienceConfiguration()
+        guard let object = value.objectValue else {
+            v.error("Resilience", "must be an object")
+            return result
+        }
+        func number(_ key: String, _ path: String, minimum: Int) -> Int? {
+            guard let raw = object[key] ?? nil else { return nil }
+            guard let n = Self.integer(raw), n >= minimum else {
+                v.error(path, "must be a whole number ≥ \(minimum)")
+                return nil
+            }
+            return n
+        }
+        if let n = number("retries", "Resilience.retries", minimum: 0) { result.retry.attemptsPerTarget = n + 1 }
+        if let n = number("retryBaseMs", "Resilience.retryBaseMs", minimum: 1) { result.retry.baseDelay = .milliseconds(n) }
+        if let n = number("retryMaxMs", "Resilience.retryMaxMs", minimum: 1) { result.retry.maxDelay = .milliseconds(n) }
+        if let n = number("maxRetryAfterMs", "Resilience.maxRetryAfterMs", minimum: 0) { result.retry.maxRetryAfter = .milliseconds(n) }
+        if let n = number("promotionSeconds", "Resilience.promotionSeconds", minimum: 0) { result.promotion = .seconds(n) }
+        if let breaker = object["breaker"] {
+            if let b = breaker.objectValue {
+                if let n = b["windowSeconds"].flatMap(Self.integer), n > 0 { result.breaker.window = .seconds(n) } else if b["windowSeconds"] != nil { v.error("Resilience.breaker.windowSeconds", "must be a positive number of seconds") }
+                if let n = b["minimumRequests"].flatMap(Self.integer), n > 0 { result.breaker.minimumRequests = n } else if b["minimumRequests"] != nil { v.error("Resilience.breaker.minimumRequests", "must be a positive number") }
+                if let n = b["openSeconds"].flatMap(Self.integer), n > 0 { result.breaker.openFor = .seconds(n) } else if b["openSeconds"] != nil { v.error("Resilience.breaker.openSeconds", "must be a positive number of seconds") }
+                if let rate = b["failureRate"]?.doubleValue, rate > 0, rate <= 1 { result.breaker.failureRate = rate } else if b["failureRate"] != nil { v.error("Resilience.breaker.failureRate", "must be a share between 0 and 1, e.g. 0.5") }
+            } else {
+                v.error("Resilience.breaker", "must be an object")
+            }
+        }
+        let known: Set<String> = ["retries", "retryBaseMs", "retryMaxMs", "maxRetryAfterMs", "promotionSeconds", "breaker"]
+        for key in object.keys where !known.contains(key) {
+            v.warning(JSONPath.key("Resilience", key), "unknown key, not used", fix: "use \(known.sorted().joined(separator: ", "))")
+        }
+        return result
     }
 
     private func readThinkTrigger(_ value: JSONValue, path: String, _ v: inout Validation) -> ThinkTrigger {
@@ -591,14 +697,18 @@ public struct ConfigLoader: Sendable {
             if let wire = TransformerCatalog.wireNames[reference.name] { return wire }
         }
         if url.hasSuffix("/v1/messages") || url.hasSuffix("/messages") { return .anthropic }
+        // Gemini's native base (`…/v1beta/models/`), as the original's gemini transformer takes it.
+        if url.hasSuffix("/models/") || url.hasSuffix("/models") { return .gemini }
         return .openAIChat
     }
 }
 
 /// Collects diagnostics with positions from the source map.
-private struct Validation {
+struct Validation {
     let map: JSONSourceMap
     var diagnostics: [ConfigDiagnostic] = []
+    /// The top-level `transformers` (custom plugins), read before the providers' `use` lists.
+    var customTransformers: [CustomTransformerConfiguration] = []
     /// Every provider written in the file, valid or not, so that routes to a broken provider
     /// are not reported a second time.
     var declaredProviders: [(name: String, models: [String])] = []

@@ -9,6 +9,8 @@ public struct FamilyRoutes: Sendable, Equatable {
     public var extendedContext: RouteTarget?
     /// Overrides `Router.longContextThreshold` for this family.
     public var longContextThreshold: Int?
+    /// Tried before the global `fallback` lists.
+    public var fallback = FallbackTable()
 
     public init(routes: ScenarioRoutes = ScenarioRoutes(), extendedContext: RouteTarget? = nil, longContextThreshold: Int? = nil) {
         self.routes = routes

@@ -8,8 +8,12 @@ public struct ProviderConfiguration: Sendable, Equatable {
     }
     /// ``baseURL`` parsed once (validation guarantees it parses for a loaded config).
     public private(set) var endpoint: URLParts?
-    /// The provider's key; `nil` for providers that need none.
+    /// The provider's (first) key; `nil` for providers that need none.
     public var apiKey: String?
+    /// Every key (`api_keys`, or `api_key` alone), taking turns by ``rotation``.
+    public var keys: [ProviderKey] = []
+    /// `rotation_strategy` (default round robin).
+    public var rotation: RotationStrategy = .roundRobin
     /// The model names this provider serves.
     public var models: [String]
     /// The provider-level transformer chain (`transformer.use`).
@@ -32,6 +36,7 @@ public struct ProviderConfiguration: Sendable, Equatable {
         self.baseURL = baseURL
         self.endpoint = URLParts(baseURL)
         self.apiKey = apiKey
+        self.keys = apiKey.map { [ProviderKey(key: $0)] } ?? []
         self.models = models
         self.transformers = transformers
         self.modelTransformers = modelTransformers

@@ -7,9 +7,10 @@ public enum TransformerCatalog {
         "tooluse", "enhancetool", "cleancache", "streamoptions", "customparams", "openai-responses", "vercel",
     ]
 
-    /// The names this build can run.
-    public static let implementedNames: Set<String> = ["Anthropic", "OpenAI"]
+    /// The names this build can run: the wire names below, and the built-in transformers
+    /// (``TransformerRegistry``).
+    public static let implementedNames: Set<String> = Set(["Anthropic", "OpenAI", "openai-responses", "gemini"]).union(TransformerRegistry.names)
 
     /// Names that only choose the wire protocol and do nothing else.
-    public static let wireNames: [String: WireProtocol] = ["Anthropic": .anthropic, "OpenAI": .openAIChat]
+    public static let wireNames: [String: WireProtocol] = ["Anthropic": .anthropic, "OpenAI": .openAIChat, "openai-responses": .openAIResponses, "gemini": .gemini]
 }

@@ -4,4 +4,8 @@ public enum WireProtocol: String, Sendable, Equatable {
     case anthropic
     /// OpenAI Chat Completions (`/chat/completions`).
     case openAIChat = "openai-chat"
+    /// Gemini `generateContent` / `streamGenerateContent` (`…/v1beta/models/`).
+    case gemini
+    /// OpenAI Responses (`/v1/responses`).
+    case openAIResponses = "openai-responses"
 }

@@ -1,16 +1,24 @@
 /// Separates `<think>…</think>` reasoning from answer text in streamed content, however the tags
 /// are split across chunks. Text that could be the start of a tag is held back until the next
-/// piece decides it (at most 7 characters).
+/// piece decides it (at most the tag's length less one).
 struct ThinkTagSplitter: Sendable {
     enum Piece: Equatable {
         case text(String)
         case thinking(String)
     }
 
-    private static let open = "<think>"
-    private static let close = "</think>"
+    private let open: String
+    private let close: String
 
-    private var inside = false
+    /// Splits at `<think>`/`</think>`, or at other tags (``ForceReasoningTransformer`` uses
+    /// `<reasoning_content>`).
+    init(open: String = "<think>", close: String = "</think>") {
+        self.open = open
+        self.close = close
+    }
+
+    /// Whether the text fed so far ends inside the tags.
+    private(set) var inside = false
     private var pending = ""
     /// Whether any tag was seen (the dialect of the reasoning).
     private(set) var sawTag = false
@@ -24,7 +32,7 @@ struct ThinkTagSplitter: Sendable {
         var buffer = self.pending + text
         self.pending = ""
         while !buffer.isEmpty {
-            let tag = self.inside ? Self.close : Self.open
+            let tag = self.inside ? self.close : self.open
             if let range = buffer.firstRange(of: tag) {
                 let before = String(buffer[..<range.lowerBound])
                 if !before.isEmpty { emit(self.inside ? .thinking(before) : .text(before)) }

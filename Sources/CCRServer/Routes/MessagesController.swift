@@ -67,7 +67,7 @@ struct MessagesController {
             body: object, headers: headers, table: table, lastSessionInputTokens: session.flatMap(self.state.sessions.lastInputTokens),
             plugin: snapshot.configuration.customRouterPath == nil ? nil : self.state.customRouting)
         let decision = routed.decision
-        guard let provider = snapshot.configuration.provider(named: decision.target.provider) else {
+        guard snapshot.configuration.provider(named: decision.target.provider) != nil else {
             throw AnthropicError.invalidRequest("ccr: route \(decision.target) names no configured provider")
         }
         var metadata: Logger.Metadata = [
@@ -77,14 +77,50 @@ struct MessagesController {
         if let tokens = decision.tokenCount { metadata["tokens"] = "\(tokens)" }
         if let session { metadata["session"] = "\(session)" }
         context.logger.info("route", metadata: metadata)
+        let runner = AttemptRunner(
+            store: self.state.resilience, configuration: snapshot.configuration, table: table?.0 ?? snapshot.configuration.router, logger: context.logger)
+        let state = self.state
+        let received = request
+        let response: Response
+        let attempts: [AttemptRecord]
+        do {
+            (response, attempts) = try await runner.run(decision) { _, provider, decision in
+                try await Self.forward(
+                    state: state, provider: provider, decision: decision, routed: routed, bytes: bytes, session: session, request: received, context: context)
+            }
+        } catch let error as AttemptRunner.Failure {
+            self.state.journal.append(.init(requestID: context.requestID, decision: decision, attempts: error.attempts, status: error.error.status))
+            throw error.error
+        }
+        self.state.journal.append(.init(requestID: context.requestID, decision: decision, attempts: attempts, status: Int(response.status.code)))
+        var answered = response
+        answered.headers[HTTPField.Name("x-ccr-attempts")!] = String(attempts.count { $0.note != "answered" } + 1)
+        return answered
+    }
+
+    /// One attempt: the request in the provider's wire format, the answer relayed.
+    static func forward(
+        state: ServerState, provider: ProviderConfiguration, decision: RouteDecision, routed: RoutedRequest, bytes: [UInt8], session: String?,
+        request: Request, context: CCRRequestContext
+    ) async throws -> Response {
         switch provider.wire {
         case .anthropic:
-            var passthrough = AnthropicPassthrough(state: self.state, provider: provider, decision: decision)
+            var passthrough = AnthropicPassthrough(state: state, provider: provider, decision: decision)
             passthrough.sessionID = session
             let body = routed.bodyChanged ? JSONValue.object(routed.body).encoded() : bytes
             return try await passthrough.forward(body: body, request: request, context: context)
         case .openAIChat:
-            var relay = OpenAIChatRelay(state: self.state, provider: provider, decision: decision)
+            var relay = OpenAIChatRelay(state: state, provider: provider, decision: decision)
+            relay.sessionID = session
+            relay.inputTokenEstimate = decision.tokenCount
+            return try await relay.forward(body: routed.body, bodyBytes: bytes.count, context: context)
+        case .openAIResponses:
+            var relay = OpenAIResponsesRelay(state: state, provider: provider, decision: decision)
+            relay.sessionID = session
+            relay.inputTokenEstimate = decision.tokenCount
+            return try await relay.forward(body: routed.body, bodyBytes: bytes.count, context: context)
+        case .gemini:
+            var relay = GeminiRelay(state: state, provider: provider, decision: decision)
             relay.sessionID = session
             relay.inputTokenEstimate = decision.tokenCount
             return try await relay.forward(body: routed.body, bodyBytes: bytes.count, context: context)

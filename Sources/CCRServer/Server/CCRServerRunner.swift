@@ -27,10 +27,18 @@ public enum CCRServerRunner {
         MemoryTrimmer.limitArenas()
         let upstream = UpstreamClient(settings: .init(configuration: configuration))
         let customRouter = try await CustomRouterHost.start(configuration: configuration, home: home, logger: logger)
+        let transformerPlugins: TransformerPlugins
+        do {
+            transformerPlugins = try await TransformerPlugins.start(configuration: configuration, home: home.root.path, logger: logger)
+        } catch {
+            await customRouter?.shutdown()
+            await upstream.shutdown()
+            throw StartError(description: error.description)
+        }
         let state = ServerState(
             configuration: configuration, upstream: upstream, port: port,
             overrides: ProjectRouterOverrides(home: home, environment: ProcessInfo.processInfo.environment, logger: logger),
-            customRouting: customRouter?.routing)
+            customRouting: customRouter?.routing, transformerPlugins: transformerPlugins)
         // Load the tokenizer's vocabulary (~20 ms) off the start-up path.
         Task.detached(priority: .utility) {
             if let reason = TokenCounting.unavailableReason {
@@ -54,6 +62,7 @@ public enum CCRServerRunner {
         } catch {
             await upstream.shutdown()
             await customRouter?.shutdown()
+            await transformerPlugins.shutdown()
             if let io = error as? IOError, io.errnoCode == EADDRINUSE {
                 throw StartError(description: "port \(port) on \(host) is already in use by another process. Stop it, or set PORT in \(home.configFile.path) (or SERVICE_PORT) to a free port.")
             }
@@ -65,6 +74,7 @@ public enum CCRServerRunner {
         logger.debug("server stopped; closing upstream connections")
         await upstream.shutdown()
         await customRouter?.shutdown()
+        await transformerPlugins.shutdown()
         logger.debug("upstream connections closed")
     }
 

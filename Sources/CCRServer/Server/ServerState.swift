@@ -32,16 +32,24 @@ public final class ServerState: Sendable {
     public let overrides: ProjectRouterOverrides?
     /// The custom router (`CUSTOM_ROUTER_PATH`), when configured.
     public let customRouting: CustomRouting?
+    /// The custom transformers (`transformers`), by name.
+    public let transformerPlugins: TransformerPlugins
+    /// Key pools, circuit breakers, promoted fallbacks.
+    public let resilience: any ResilienceStore
+    /// The last requests and their attempts.
+    public let journal = RequestJournal()
 
     public init(
         configuration: CCRConfiguration, upstream: UpstreamClient, port: Int, overrides: ProjectRouterOverrides? = nil,
-        customRouting: CustomRouting? = nil
+        customRouting: CustomRouting? = nil, transformerPlugins: TransformerPlugins = .none
     ) {
         self.snapshotBox = Mutex(Self.snapshot(for: configuration))
         self.upstream = upstream
         self.boundPort = Atomic(port)
         self.overrides = overrides
         self.customRouting = customRouting
+        self.transformerPlugins = transformerPlugins
+        self.resilience = InMemoryResilienceStore(breaker: configuration.resilience.breaker)
     }
 
     static func snapshot(for configuration: CCRConfiguration) -> Snapshot {

@@ -36,11 +36,86 @@ struct AnthropicPassthrough {
         exchange.decorate(&headers)
         let isStream = response.headers.first(name: "content-type")?.lowercased().contains("text/event-stream") ?? false
         if isStream { headers[.cacheControl] = "no-cache" }
-        let upstreamBody = response.body
+        if !isStream {
+            // One JSON message: small; read it whole so that an empty or broken answer is still
+            // a failure ccr can retry or fall back from.
+            let body: ByteBuffer
+            do {
+                body = try await context.connectionWatch.cancellingOnClose { try await response.body.collect(upTo: 64 << 20) }
+            } catch is ClientDisconnected {
+                throw ClientDisconnected()
+            } catch {
+                throw AnthropicError(status: 502, kind: .api, message: "ccr: provider '\(self.provider.name)' failed while answering: \(UpstreamFailure.describe(error))")
+            }
+            guard let message = try? JSONParser.parse(Array(body.readableBytesView)), message.objectValue != nil else {
+                throw AnthropicError(
+                    status: 502, kind: .api,
+                    message: "ccr: provider '\(self.provider.name)' (model \(self.decision.target.model)) answered 200 with \(body.readableBytes == 0 ? "an empty body" : "a body that is not a JSON message")")
+            }
+            exchange.record(message: message)
+            return Response(status: .init(code: Int(response.status.code)), headers: headers, body: ResponseBody(byteBuffer: body))
+        }
+        let reader = UpstreamBodyReader(response.body)
+        var held: [ByteBuffer] = []
+        do {
+            // Read up to the first content before answering: an empty stream or an error event
+            // first is still an HTTP error, which Claude Code retries and ccr can fall back from.
+            var check = AnthropicFirstEventCheck()
+            let outcome: AnthropicError? = try await context.connectionWatch.cancellingOnClose {
+                while true {
+                    let chunk: ByteBuffer?
+                    do {
+                        chunk = try await reader.next()
+                    } catch let error as CancellationError {
+                        throw error
+                    } catch {
+                        return AnthropicError(status: 502, kind: .api, message: "ccr: provider '\(self.provider.name)' failed before any content: \(UpstreamFailure.describe(error))")
+                    }
+                    guard let chunk else {
+                        return check.sawMessageStart
+                            ? nil
+                            : AnthropicError(status: 502, kind: .api, message: "ccr: provider '\(self.provider.name)' (model \(self.decision.target.model)) ended its stream before any event")
+                    }
+                    held.append(chunk)
+                    chunk.withUnsafeReadableBytes { check.feed($0) }
+                    switch check.verdict {
+                    case .waiting: continue
+                    case .good: return nil
+                    case .failed(let error):
+                        return AnthropicError(
+                            status: error.status, kind: error.kind,
+                            message: "provider '\(self.provider.name)' (model \(self.decision.target.model)) sent an error before any content: \(error.message)")
+                    }
+                }
+            }
+            if let outcome {
+                self.state.failed.add(1, ordering: .relaxed)
+                context.logger.warning("provider stream failed before content", metadata: ["provider": "\(self.provider.name)", "error": "\(outcome.message)"])
+                var fields = HTTPFields()
+                exchange.decorate(&fields)
+                return AnthropicErrorMiddleware.response(outcome, requestID: context.requestID, extraHeaders: fields)
+            }
+        }
+        let first = held
         return exchange.streamingResponse(status: .init(code: Int(response.status.code)), headers: headers) { write in
-            for try await chunk in upstreamBody {
+            for chunk in first { try await write(chunk) }
+            while let chunk = try await reader.next() {
                 try await write(chunk)
             }
         }
+    }
+}
+
+/// A provider's response body read first by the handler (up to the first content), then by the
+/// response writer. One task uses it at a time.
+final class UpstreamBodyReader: @unchecked Sendable {
+    private var iterator: HTTPClientResponse.Body.AsyncIterator
+
+    init(_ body: HTTPClientResponse.Body) {
+        self.iterator = body.makeAsyncIterator()
+    }
+
+    func next() async throws -> ByteBuffer? {
+        try await self.iterator.next()
     }
 }

@@ -20,7 +20,9 @@ struct OpenAIChatRelay {
     static let pingInterval: Duration = .seconds(10)
 
     /// A non-streaming answer: the provider's JSON decoded straight into an Anthropic message.
-    func message(from response: HTTPClientResponse, messageID: String, fields: HTTPFields, exchange: UpstreamExchange, context: CCRRequestContext) async throws -> Response {
+    func message(
+        from response: HTTPClientResponse, messageID: String, fields: HTTPFields, exchange: UpstreamExchange, transformers: TransformerRun, context: CCRRequestContext
+    ) async throws -> Response {
         var fields = fields
         fields[.contentType] = "application/json"
         let bytes: [UInt8]
@@ -38,7 +40,8 @@ struct OpenAIChatRelay {
             guard let value = try? JSONParser.parse(bytes) else {
                 throw AnthropicError(status: 502, kind: .api, message: "ccr: provider '\(self.provider.name)' answered with a body that is not JSON: \(String(decoding: bytes.prefix(200), as: UTF8.self))")
             }
-            let message = try OpenAIChatResponseDecoder.message(from: value, messageID: messageID, model: self.decision.target.model)
+            let transformed = try await transformers.response(value)
+            let message = try OpenAIChatResponseDecoder.message(from: transformed, messageID: messageID, model: self.decision.target.model)
             exchange.record(message: message)
             return Response(status: .ok, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: message.encoded())))
         } catch let error as AnthropicError {
@@ -50,12 +53,16 @@ struct OpenAIChatRelay {
     func forward(body: JSONObject, bodyBytes: Int, context: CCRRequestContext) async throws -> Response {
         let target = OpenAIChatTarget.infer(baseURL: self.provider.baseURL, model: self.decision.target.model)
         let encoded = try OpenAIChatRequestEncoder.encode(body, target: target)
+        let transformers = TransformerRun(provider: self.provider, model: self.decision.target.model, anthropicRequest: body, plugins: self.state.transformerPlugins)
+        let prepared = try await transformers.request(encoded.objectValue ?? [:])
         var headers: [(String, String)] = [("accept", "application/json, text/event-stream")]
         if let key = self.provider.apiKey {
             let host = self.provider.endpoint?.host ?? ""
             headers.append(host.hasSuffix(".azure.com") ? ("api-key", key) : ("authorization", "Bearer \(key)"))
         }
-        let request = UpstreamRequestBuilder.request(url: self.provider.baseURL, clientHeaders: [:], extra: headers, body: encoded.encoded())
+        TransformerRun.apply(prepared.headers, to: &headers)
+        let request = UpstreamRequestBuilder.request(
+            url: prepared.url ?? self.provider.baseURL, clientHeaders: [:], extra: headers, body: JSONValue.object(prepared.body).encoded())
         var exchange = UpstreamExchange(state: self.state, provider: self.provider, decision: self.decision, context: context)
         exchange.sessionID = self.sessionID
         let response = try await exchange.send(request)
@@ -68,9 +75,10 @@ struct OpenAIChatRelay {
         var fields = HTTPFields()
         exchange.decorate(&fields)
         if !wantsStream && !isSSE {
-            return try await self.message(from: response, messageID: messageID, fields: fields, exchange: exchange, context: context)
+            return try await self.message(from: response, messageID: messageID, fields: fields, exchange: exchange, transformers: transformers, context: context)
         }
-        let converter = OpenAIChatStreamConverter(messageID: messageID, model: self.decision.target.model, inputTokenEstimate: max(1, self.inputTokenEstimate ?? bodyBytes / 4))
+        let converter = transformers.streamConverter(
+            OpenAIChatStreamConverter(messageID: messageID, model: self.decision.target.model, inputTokenEstimate: max(1, self.inputTokenEstimate ?? bodyBytes / 4)))
         let stream = ProviderStream(iterator: response.body.makeAsyncIterator(), isSSE: isSSE, converter: converter, providerName: self.provider.name)
         // Read until the first content: an empty or failing stream becomes an HTTP error here,
         // before Claude Code has seen anything.

@@ -3,17 +3,18 @@ import AsyncHTTPClient
 import CCRCore
 import NIOCore
 
-/// A provider's OpenAI Chat response body being converted to Anthropic events: read first by the
-/// handler (up to the first content), then by the response writer. One task uses it at a time.
-final class ProviderStream: @unchecked Sendable {
+/// A provider's response body (OpenAI Chat or Responses, by its converter) being converted to
+/// Anthropic events: read first by the handler (up to the first content), then by the response
+/// writer. One task uses it at a time.
+final class ProviderStream<Converter: ProviderStreamConverter>: @unchecked Sendable {
     private var iterator: HTTPClientResponse.Body.AsyncIterator
     private var decoder = SSEDecoder()
-    private var converter: OpenAIChatStreamConverter
+    private var converter: Converter
     private var jsonBody: [UInt8] = []
     private let isSSE: Bool
     private let providerName: String
 
-    init(iterator: HTTPClientResponse.Body.AsyncIterator, isSSE: Bool, converter: OpenAIChatStreamConverter, providerName: String) {
+    init(iterator: HTTPClientResponse.Body.AsyncIterator, isSSE: Bool, converter: Converter, providerName: String) {
         self.iterator = iterator
         self.isSSE = isSSE
         self.converter = converter
@@ -71,13 +72,15 @@ final class ProviderStream: @unchecked Sendable {
         }
     }
 
+    /// What the reader hands the writer in ``pump(pingInterval:write:)``.
+    private enum Piece: Sendable {
+        case data([UInt8], last: Bool)
+        case tick
+    }
+
     /// Converts the rest of the stream, handing each piece to `write` as it is ready; while the
     /// provider is silent, a `ping` every `pingInterval`.
     func pump(pingInterval: Duration, write: ([UInt8]) async throws -> Void) async throws {
-        enum Piece: Sendable {
-            case data([UInt8], last: Bool)
-            case tick
-        }
         let channel = AsyncChannel<Piece>()
         let stream = self
         try await withThrowingTaskGroup(of: Void.self) { group in

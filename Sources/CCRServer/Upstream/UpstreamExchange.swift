@@ -82,6 +82,7 @@ struct UpstreamExchange {
             body: ResponseBody { writer in
                 defer { state.inFlight.subtract(1, ordering: .relaxed) }
                 var observer = sessionID.map { _ in AnthropicUsageObserver(isEventStream: isEventStream) }
+                var tracker = isEventStream ? AnthropicStreamTracker() : nil
                 defer {
                     if let sessionID, let usage = observer?.finish() { state.sessions.record(session: sessionID, usage: usage) }
                 }
@@ -89,6 +90,7 @@ struct UpstreamExchange {
                     try await watch.cancellingOnClose {
                         try await produce { buffer in
                             if observer != nil { buffer.withUnsafeReadableBytes { observer?.feed($0) } }
+                            if tracker != nil { buffer.withUnsafeReadableBytes { tracker?.feed($0) } }
                             try await writer.write(buffer)
                         }
                     }
@@ -97,9 +99,10 @@ struct UpstreamExchange {
                     return
                 } catch {
                     logger.warning("upstream failed mid-stream", metadata: ["provider": "\(providerName)", "error": "\(error)"])
-                    if isEventStream {
+                    if let tracker, !tracker.finished {
+                        // Close the open block, then say what happened: the stream stays valid.
                         let failure = AnthropicError(status: 502, kind: .api, message: "ccr: provider '\(providerName)' failed mid-stream: \(UpstreamFailure.describe(error))")
-                        try? await writer.write(ByteBuffer(bytes: failure.sseEvent))
+                        try? await writer.write(ByteBuffer(bytes: tracker.closingEvents(for: failure)))
                     }
                 }
                 try await writer.finish(nil)

@@ -1,0 +1,23 @@
+import CCRCore
+
+/// The runtime state the resilience layer shares between requests: key pools, circuit breakers,
+/// promoted fallbacks. Behind a protocol so that several ccr replicas could share it (DESIGN §4);
+/// ``InMemoryResilienceStore`` is the single-process implementation.
+public protocol ResilienceStore: Sendable {
+    /// A usable key of the provider, skipping keys this request already tried; `nil` when none is
+    /// usable (all resting, disabled or tried) or the provider has no key.
+    func chooseKey(provider: ProviderConfiguration, excluding: Set<Int>) -> (index: Int, key: ProviderKey)?
+    /// The key that is back soonest, as a last resort when every key rests.
+    func lastResortKey(provider: ProviderConfiguration) -> (index: Int, key: ProviderKey)?
+    func recordKey(provider: ProviderConfiguration, index: Int, failure: FailureKind?, retryAfter: Duration?)
+    /// Whether a target may be tried now.
+    func admission(target: RouteTarget) -> CircuitBreaker.Admission
+    func record(target: RouteTarget, success: Bool)
+    func recordRateLimit(target: RouteTarget, for duration: Duration)
+    /// A fallback that worked recently for this primary and scenario.
+    func promotion(primary: RouteTarget, scenario: RouteScenario) -> RouteTarget?
+    func promote(_ fallback: RouteTarget, primary: RouteTarget, scenario: RouteScenario, for duration: Duration)
+    func clearPromotion(primary: RouteTarget, scenario: RouteScenario)
+    /// What `ccr status` shows.
+    func report() -> JSONValue
+}
