@@ -33,6 +33,8 @@ struct InfoController {
                 "host": .string(provider.endpoint?.host ?? ""),
                 "models": .array(provider.models.map(JSONValue.string)),
                 "has_key": .bool(provider.apiKey != nil),
+                "keys": .array(provider.keys.map { .string($0.fingerprint) }),
+                "rotation": .string(provider.rotation.rawValue),
             ]
         }
         var router = JSONObject()
@@ -52,6 +54,7 @@ struct InfoController {
             "providers": .array(providers),
             "router": .object(router),
             "auth": .bool(configuration.apiKey != nil),
+            "resilience": self.state.resilience.report(),
         ]
     }
 

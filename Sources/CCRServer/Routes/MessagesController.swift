@@ -90,6 +90,7 @@ struct MessagesController {
             }
         } catch let error as AttemptRunner.Failure {
             self.state.journal.append(.init(requestID: context.requestID, decision: decision, attempts: error.attempts, status: error.error.status))
+            self.state.failed.add(1, ordering: .relaxed)
             throw error.error
         }
         self.state.journal.append(.init(requestID: context.requestID, decision: decision, attempts: attempts, status: Int(response.status.code)))

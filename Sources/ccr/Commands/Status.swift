@@ -44,6 +44,32 @@ extension CCRCommand {
                 let models = (provider["models"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")
                 print("  \(provider["name"]?.stringValue ?? "?")  [\(provider["wire"]?.stringValue ?? "")] \(provider["host"]?.stringValue ?? "")  models: \(models)")
             }
+            let resilience = status["resilience"]
+            let keys = resilience?["keys"]?.arrayValue ?? []
+            if !keys.isEmpty {
+                print("keys (by fingerprint; used so far):")
+                for key in keys {
+                    var line = "  \(key["provider"]?.stringValue ?? "?")  \(key["key"]?.stringValue ?? "?")  \(key["state"]?.stringValue ?? "?")"
+                    if let resting = key["restingForSeconds"]?.intValue { line += " for \(resting)s" }
+                    line += "  uses \(key["uses"]?.intValue ?? 0), failures \(key["failures"]?.intValue ?? 0)"
+                    if let last = key["lastFailure"]?.stringValue { line += " (last: \(last))" }
+                    print(line)
+                }
+            }
+            let breakers = resilience?["breakers"]?.arrayValue ?? []
+            if !breakers.isEmpty {
+                print("circuits (last minute):")
+                for breaker in breakers {
+                    var line = "  \(breaker["target"]?.stringValue ?? "?")  \(breaker["state"]?.stringValue ?? "?")"
+                    if let open = breaker["openForSeconds"]?.intValue { line += " for \(open)s" }
+                    if let limited = breaker["rateLimitedForSeconds"]?.intValue { line += ", rate limited for \(limited)s" }
+                    line += "  \(breaker["successes"]?.intValue ?? 0) ok / \(breaker["failures"]?.intValue ?? 0) failed"
+                    print(line)
+                }
+            }
+            for promotion in resilience?["promotions"]?.arrayValue ?? [] {
+                print("promoted: \(promotion["target"]?.stringValue ?? "?") instead of \(promotion["for"]?.stringValue ?? "?") for \(promotion["forSeconds"]?.intValue ?? 0)s")
+            }
         }
 
         static func duration(_ seconds: Int) -> String {
