@@ -19,33 +19,8 @@ struct GeminiGoldenTests {
 
     /// Feeds the recorded bytes in pieces of `chunkSize` (0 = as recorded).
     static func convertStream(_ body: [UInt8], chunkSize: Int) -> [UInt8] {
-        var decoder = SSEDecoder()
-        var converter = GeminiStreamConverter(messageID: "msg_test", model: "test-model", inputTokenEstimate: 100)
-        var output: [UInt8] = []
-        var done = false
-        var failure: AnthropicError?
-        let pieces: [ArraySlice<UInt8>] =
-            chunkSize == 0 ? [body[...]] : stride(from: 0, to: body.count, by: chunkSize).map { body[$0..<min($0 + chunkSize, body.count)] }
-        for piece in pieces where !done {
-            decoder.feed(piece) { event in
-                guard !done else { return }
-                switch converter.consume(event) {
-                case .streaming: break
-                case .finished: done = true
-                case .failedBeforeContent(let error):
-                    failure = error
-                    done = true
-                }
-            }
-            output += converter.takeOutput()
-        }
-        if !done {
-            if let last = decoder.finish(), case .failedBeforeContent(let error) = converter.consume(last) { failure = error }
-            if failure == nil, case .failedBeforeContent(let error) = converter.finish() { failure = error }
-            output += converter.takeOutput()
-        }
-        if let failure { return Array("FAILED:\(failure.message)".utf8) }
-        return output
+        let converter = GeminiStreamConverter(messageID: "msg_test", model: "test-model", inputTokenEstimate: 100)
+        return Fixtures.convertStream(body, chunkSize: chunkSize, with: converter).bytes
     }
 
     /// A JSON answer served as a one-event stream (what `alt=sse` gives for a short answer).
@@ -53,40 +28,15 @@ struct GeminiGoldenTests {
         Array("data: ".utf8) + (try JSONParser.parse(body)).encoded() + Array("\r\n\r\n".utf8)
     }
 
+    /// Gemini bills thoughts as output: output_tokens is candidates + thoughts when there were thoughts.
     static func check(_ summary: AnthropicStreamValidator.Summary, against expect: JSONValue, case id: String) {
-        #expect(Fixtures.collapsed(summary.text) == Fixtures.collapsed(expect["text"]?.stringValue ?? ""), "text of \(id)")
-        #expect(Fixtures.noWhitespace(summary.thinking) == Fixtures.noWhitespace(expect["thinking"]?.stringValue ?? ""), "thinking of \(id)")
-        let tools = (expect["tools"]?.arrayValue ?? []).map { ($0["name"]?.stringValue ?? "", $0["input"] ?? .null) }
-        #expect(summary.tools.map(\.name) == tools.map(\.0), "tool names of \(id)")
-        for (got, want) in zip(summary.tools, tools) {
-            #expect(got.input == want.1, "tool input of \(id)")
-        }
-        if let stop = expect["stop"]?.stringValue { #expect(summary.stopReason == stop, "stop reason of \(id)") }
-        // Gemini bills thoughts as output: output_tokens is candidates + thoughts when there were thoughts.
-        if let output = expect["output_tokens_alt"]?.intValue ?? expect["output_tokens"]?.intValue {
-            #expect(summary.usage?["output_tokens"]?.intValue == output, "output tokens of \(id)")
-        }
-        if let prompt = expect["prompt_tokens"]?.intValue {
-            let usage = summary.usage
-            let total = (usage?["input_tokens"]?.intValue ?? 0) + (usage?["cache_read_input_tokens"]?.intValue ?? 0) + (usage?["cache_creation_input_tokens"]?.intValue ?? 0)
-            #expect(total == prompt, "input tokens of \(id)")
-            if let cached = expect["cached_tokens"]?.intValue { #expect(usage?["cache_read_input_tokens"]?.intValue == cached, "cached tokens of \(id)") }
-        }
-    }
-
-    static func summarize(_ output: [UInt8], _ id: String) -> AnthropicStreamValidator.Summary? {
-        do {
-            return try AnthropicStreamValidator.validate(output)
-        } catch {
-            Issue.record("\(id): \(error)\n\(String(decoding: output.prefix(800), as: UTF8.self))")
-            return nil
-        }
+        Fixtures.check(summary, against: expect, case: id, thoughtsBilledAsOutput: true)
     }
 
     @Test(arguments: cases.filter { $0.status < 400 && $0.stream })
     func streamsConvertToValidAnthropicStreams(_ recorded: Fixtures.ProviderCase) throws {
         for chunkSize in [0, 1, 7] {
-            guard let summary = Self.summarize(Self.convertStream(recorded.body, chunkSize: chunkSize), "\(recorded.id) (pieces of \(chunkSize))") else { continue }
+            guard let summary = Fixtures.summarize(Self.convertStream(recorded.body, chunkSize: chunkSize), "\(recorded.id) (pieces of \(chunkSize))") else { continue }
             Self.check(summary, against: recorded.expect, case: recorded.id)
         }
     }
@@ -103,7 +53,7 @@ struct GeminiGoldenTests {
     func messagesServedAsStreamsConvertAlike(_ recorded: Fixtures.ProviderCase) throws {
         let body = try Self.asStream(recorded.body)
         for chunkSize in [0, 3] {
-            guard let summary = Self.summarize(Self.convertStream(body, chunkSize: chunkSize), recorded.id) else { continue }
+            guard let summary = Fixtures.summarize(Self.convertStream(body, chunkSize: chunkSize), recorded.id) else { continue }
             Self.check(summary, against: recorded.expect, case: recorded.id)
         }
     }

@@ -21,66 +21,16 @@ struct OpenAIChatGoldenTests {
 
     /// Feeds the recorded bytes in pieces of `chunkSize` (0 = as recorded).
     static func convertStream(_ body: [UInt8], chunkSize: Int) -> [UInt8] {
-        var decoder = SSEDecoder()
-        var converter = OpenAIChatStreamConverter(messageID: "msg_test", model: "test-model", inputTokenEstimate: 100)
-        var output: [UInt8] = []
-        var done = false
-        var failure: AnthropicError?
-        let pieces: [ArraySlice<UInt8>] = chunkSize == 0 ? [body[...]] : stride(from: 0, to: body.count, by: chunkSize).map { body[$0..<min($0 + chunkSize, body.count)] }
-        for piece in pieces where !done {
-            decoder.feed(piece) { event in
-                guard !done else { return }
-                switch converter.consume(event) {
-                case .streaming: break
-                case .finished: done = true
-                case .failedBeforeContent(let error): failure = error; done = true
-                }
-            }
-            output += converter.takeOutput()
-        }
-        if !done {
-            if let last = decoder.finish(), case .failedBeforeContent(let error) = converter.consume(last) { failure = error }
-            if failure == nil, case .failedBeforeContent(let error) = converter.finish() { failure = error }
-            output += converter.takeOutput()
-        }
-        if let failure { return Array("FAILED:\(failure.message)".utf8) }
-        return output
-    }
-
-    static func check(_ summary: AnthropicStreamValidator.Summary, against expect: JSONValue, case id: String) {
-        #expect(Fixtures.collapsed(summary.text) == Fixtures.collapsed(expect["text"]?.stringValue ?? ""), "text of \(id)")
-        #expect(Fixtures.noWhitespace(summary.thinking) == Fixtures.noWhitespace(expect["thinking"]?.stringValue ?? ""), "thinking of \(id)")
-        let tools = (expect["tools"]?.arrayValue ?? []).map { ($0["name"]?.stringValue ?? "", $0["input"] ?? .null) }
-        #expect(summary.tools.map(\.name) == tools.map(\.0), "tool names of \(id)")
-        for (got, want) in zip(summary.tools, tools) where !(want.1["<unparsable>"] != nil) {
-            #expect(got.input == want.1, "tool input of \(id)")
-        }
-        if let stop = expect["stop"]?.stringValue { #expect(summary.stopReason == stop, "stop reason of \(id)") }
-        if let output = expect["output_tokens"]?.intValue { #expect(summary.usage?["output_tokens"]?.intValue == output, "output tokens of \(id)") }
-        if let prompt = expect["prompt_tokens"]?.intValue {
-            let usage = summary.usage
-            let total = (usage?["input_tokens"]?.intValue ?? 0) + (usage?["cache_read_input_tokens"]?.intValue ?? 0) + (usage?["cache_creation_input_tokens"]?.intValue ?? 0)
-            #expect(total == prompt, "input tokens of \(id)")
-            if let cached = expect["cached_tokens"]?.intValue { #expect(usage?["cache_read_input_tokens"]?.intValue == cached, "cached tokens of \(id)") }
-        }
+        let converter = OpenAIChatStreamConverter(messageID: "msg_test", model: "test-model", inputTokenEstimate: 100)
+        return Fixtures.convertStream(body, chunkSize: chunkSize, with: converter).bytes
     }
 
     @Test(arguments: cases.filter { $0.status < 400 && $0.stream })
     func streamsConvertToValidAnthropicStreams(_ recorded: Fixtures.ProviderCase) throws {
         for chunkSize in [0, 1, 7] {
             let output = Self.convertStream(recorded.body, chunkSize: chunkSize)
-            let summary: AnthropicStreamValidator.Summary
-            do {
-                summary = try AnthropicStreamValidator.validate(output)
-            } catch {
-                Issue.record("\(recorded.id) (pieces of \(chunkSize)): \(error)\n\(String(decoding: output.prefix(600), as: UTF8.self))")
-                continue
-            }
-            if recorded.expect["error"]?.isNull == false {
-                #expect(summary.endedWithError != nil, "\(recorded.id) should end with an error event")
-                continue
-            }
-            Self.check(summary, against: recorded.expect, case: recorded.id)
+            guard let summary = Fixtures.expectedStreamSummary(output, of: recorded, chunkSize: chunkSize) else { continue }
+            Fixtures.check(summary, against: recorded.expect, case: recorded.id)
         }
     }
 
@@ -89,7 +39,7 @@ struct OpenAIChatGoldenTests {
         let response = try JSONParser.parse(recorded.body)
         let message = try OpenAIChatResponseDecoder.message(from: response, messageID: "msg_test", model: "test-model")
         let summary = try AnthropicStreamValidator.validateMessage(message)
-        Self.check(summary, against: recorded.expect, case: recorded.id)
+        Fixtures.check(summary, against: recorded.expect, case: recorded.id)
     }
 
     @Test(arguments: cases.filter { $0.status >= 400 })

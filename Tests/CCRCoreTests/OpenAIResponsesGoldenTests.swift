@@ -12,12 +12,7 @@ struct OpenAIResponsesGoldenTests {
     static let cases = Fixtures.providerCases(wire: "openai-responses")
 
     /// What converting a recorded stream gave.
-    enum Outcome {
-        /// Anthropic SSE bytes.
-        case stream([UInt8])
-        /// The provider failed before any content: an HTTP error for the client.
-        case failedBeforeContent(AnthropicError)
-    }
+    typealias Outcome = Fixtures.StreamOutcome
 
     @Test func everyResponsesRecordingIsCovered() {
         let providers = Set(Self.cases.map { String($0.id.dropFirst("shared:".count).prefix { $0 != "/" }) })
@@ -29,33 +24,8 @@ struct OpenAIResponsesGoldenTests {
 
     /// Feeds the recorded bytes in pieces of `chunkSize` (0 = as recorded).
     static func convertStream(_ body: [UInt8], chunkSize: Int) -> Outcome {
-        var decoder = SSEDecoder()
-        var converter = OpenAIResponsesStreamConverter(messageID: "msg_test", model: "test-model", inputTokenEstimate: 100)
-        var output: [UInt8] = []
-        var done = false
-        var failure: AnthropicError?
-        let pieces: [ArraySlice<UInt8>] =
-            chunkSize == 0 ? [body[...]] : stride(from: 0, to: body.count, by: chunkSize).map { body[$0..<min($0 + chunkSize, body.count)] }
-        for piece in pieces where !done {
-            decoder.feed(piece) { event in
-                guard !done else { return }
-                switch converter.consume(event) {
-                case .streaming: break
-                case .finished: done = true
-                case .failedBeforeContent(let error):
-                    failure = error
-                    done = true
-                }
-            }
-            output += converter.takeOutput()
-        }
-        if !done {
-            if let last = decoder.finish(), case .failedBeforeContent(let error) = converter.consume(last) { failure = error }
-            if failure == nil, case .failedBeforeContent(let error) = converter.finish() { failure = error }
-            output += converter.takeOutput()
-        }
-        if let failure { return .failedBeforeContent(failure) }
-        return .stream(output)
+        let converter = OpenAIResponsesStreamConverter(messageID: "msg_test", model: "test-model", inputTokenEstimate: 100)
+        return Fixtures.convertStream(body, chunkSize: chunkSize, with: converter)
     }
 
     /// The Anthropic message a recording converts to (streams assembled).
@@ -84,18 +54,8 @@ struct OpenAIResponsesGoldenTests {
             case .stream(let bytes):
                 output = bytes
             }
-            let summary: AnthropicStreamValidator.Summary
-            do {
-                summary = try AnthropicStreamValidator.validate(output)
-            } catch {
-                Issue.record("\(recorded.id) (pieces of \(chunkSize)): \(error)\n\(String(decoding: output.prefix(600), as: UTF8.self))")
-                continue
-            }
-            if recorded.expect["error"]?.isNull == false {
-                #expect(summary.endedWithError != nil, "\(recorded.id) should end with an error event")
-                continue
-            }
-            OpenAIChatGoldenTests.check(summary, against: recorded.expect, case: recorded.id)
+            guard let summary = Fixtures.expectedStreamSummary(output, of: recorded, chunkSize: chunkSize) else { continue }
+            Fixtures.check(summary, against: recorded.expect, case: recorded.id)
             #expect(summary.signatures.allSatisfy { OpenAIResponsesReasoningSignature(decoding: $0) != nil }, "\(recorded.id) signatures")
         }
     }
@@ -104,7 +64,7 @@ struct OpenAIResponsesGoldenTests {
     func messagesConvertToValidAnthropicMessages(_ recorded: Fixtures.ProviderCase) throws {
         let message = try Self.message(of: recorded)
         let summary = try AnthropicStreamValidator.validateMessage(message)
-        OpenAIChatGoldenTests.check(summary, against: recorded.expect, case: recorded.id)
+        Fixtures.check(summary, against: recorded.expect, case: recorded.id)
     }
 
     @Test(arguments: cases.filter { $0.status >= 400 })

@@ -7,7 +7,7 @@ import Testing
 /// that thinks, signs its function call with a thought signature, and insists (as Gemini 3 does)
 /// on getting the signature back with the call.
 @Suite("Real Claude Code through ccr to Gemini", .serialized, .timeLimit(.minutes(3)))
-struct ClaudeCodeGeminiTests {
+struct ClaudeCodeGeminiTests: ClaudeCodeProviderTest {
     static let model = "gemini-3-flash-preview"
     static let signature = "c2lnbmVkLWJ5LXRoZS1tb2NrK2dlbWluaQ=="
 
@@ -44,8 +44,7 @@ struct ClaudeCodeGeminiTests {
                 let call: JSONValue = ["functionCall": ["name": "Bash", "args": ["command": .string(command), "description": "e2e"]], "thoughtSignature": .string(Self.signature)]
                 events.append(Self.chunk([call], finish: "STOP", usage: Self.usage))
             } else {
-                let output = (response?["response"]?["output"]?.stringValue ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-                let text = response == nil ? "reasoned answer from the mock" : "the tool printed: \(output)"
+                let text = response.map { Self.toolAnswer($0["response"]?["output"]?.stringValue ?? "") } ?? Self.plainAnswer
                 events.append(Self.chunk([["text": .string(String(text.prefix(8)))]]))
                 events.append(Self.chunk([["text": .string(String(text.dropFirst(8)))]], finish: "STOP", usage: Self.usage))
             }
@@ -60,14 +59,7 @@ struct ClaudeCodeGeminiTests {
     }
 
     @Test func completesATurnWithThinking() async throws {
-        let mock = MockUpstream(respond: Self.responder(command: nil))
-        let result = try await mock.run { upstream in
-            try await Self.runClaude(upstream: upstream, arguments: ["-p", "think, then answer", "--output-format", "json"])
-        }
-        #expect(result.status == 0, "stderr: \(result.stderr)")
-        let output = try JSONParser.parse(result.stdout)
-        #expect(output["result"] == "reasoned answer from the mock", "stdout: \(result.stdout)")
-        #expect(output["is_error"] == false)
+        let (mock, output) = try await Self.answerOneTurn()
         // Claude Code saw Gemini's usage: the context cache as cache reads.
         #expect(output["usage"]?["cache_read_input_tokens"] == 1200)
         let first = try #require(mock.requests.first)
@@ -77,13 +69,7 @@ struct ClaudeCodeGeminiTests {
     }
 
     @Test func completesABashToolRoundTripAndCarriesTheThoughtSignatureBack() async throws {
-        let marker = "ccr-gemini-e2e-\(UUID().uuidString.prefix(8))"
-        let mock = MockUpstream(respond: Self.responder(command: "echo \(marker)"))
-        let result = try await mock.run { upstream in
-            try await Self.runClaude(upstream: upstream, arguments: ["-p", "run the command", "--output-format", "text", "--allowedTools", "Bash"])
-        }
-        #expect(result.status == 0, "stderr: \(result.stderr)")
-        #expect(result.stdout.contains("the tool printed: \(marker)"), "stdout: \(result.stdout)")
+        let (mock, marker) = try await Self.runBashRoundTrip(markerPrefix: "ccr-gemini-e2e")
         let followUp = try #require(
             mock.requests.compactMap(\.json).first { body in
                 (body["contents"]?.arrayValue ?? []).contains { ($0["parts"]?.arrayValue ?? []).contains { $0["functionResponse"] != nil } }

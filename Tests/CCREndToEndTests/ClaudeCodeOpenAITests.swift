@@ -6,7 +6,7 @@ import Testing
 /// The real Claude Code CLI, through `ccr code`, against a mock OpenAI-compatible provider that
 /// reasons (`reasoning_content`, as DeepSeek does) and calls tools.
 @Suite("Real Claude Code through ccr to an OpenAI-compatible provider", .serialized, .timeLimit(.minutes(3)))
-struct ClaudeCodeOpenAITests {
+struct ClaudeCodeOpenAITests: ClaudeCodeProviderTest {
     static func chunk(_ delta: JSONValue, finish: String? = nil) -> [UInt8] {
         let choice: JSONValue = ["index": 0, "delta": delta, "finish_reason": finish.map(JSONValue.string) ?? .null]
         let body: JSONValue = ["id": "chatcmpl-e2e", "object": "chat.completion.chunk", "model": "mock-reasoner", "choices": [choice]]
@@ -32,7 +32,7 @@ struct ClaudeCodeOpenAITests {
                 events.append(Self.chunk(["tool_calls": [["index": 0, "function": ["arguments": .string(String(arguments.prefix(10)))]]]]))
                 events.append(Self.chunk(["tool_calls": [["index": 0, "function": ["arguments": .string(String(arguments.dropFirst(10)))]]]], finish: "tool_calls"))
             } else {
-                let text = toolResult.map { "the tool printed: \(($0["content"]?.stringValue ?? "").trimmingCharacters(in: .whitespacesAndNewlines))" } ?? "reasoned answer from the mock"
+                let text = toolResult.map { Self.toolAnswer($0["content"]?.stringValue ?? "") } ?? Self.plainAnswer
                 events.append(Self.chunk(["content": .string(String(text.prefix(8)))]))
                 events.append(Self.chunk(["content": .string(String(text.dropFirst(8)))], finish: "stop"))
             }
@@ -48,14 +48,7 @@ struct ClaudeCodeOpenAITests {
     }
 
     @Test func completesATurnWithReasoning() async throws {
-        let mock = MockUpstream(respond: Self.responder(command: nil))
-        let result = try await mock.run { upstream in
-            try await Self.runClaude(upstream: upstream, arguments: ["-p", "think, then answer", "--output-format", "json"])
-        }
-        #expect(result.status == 0, "stderr: \(result.stderr)")
-        let output = try JSONParser.parse(result.stdout)
-        #expect(output["result"] == "reasoned answer from the mock", "stdout: \(result.stdout)")
-        #expect(output["is_error"] == false)
+        let (mock, output) = try await Self.answerOneTurn()
         // Claude Code saw the provider's usage, cache reads included.
         #expect(output["usage"]?["cache_read_input_tokens"] == 1000)
         let first = try #require(mock.requests.first?.json)
@@ -65,13 +58,7 @@ struct ClaudeCodeOpenAITests {
     }
 
     @Test func completesABashToolRoundTripAndCarriesTheReasoningBack() async throws {
-        let marker = "ccr-openai-e2e-\(UUID().uuidString.prefix(8))"
-        let mock = MockUpstream(respond: Self.responder(command: "echo \(marker)"))
-        let result = try await mock.run { upstream in
-            try await Self.runClaude(upstream: upstream, arguments: ["-p", "run the command", "--output-format", "text", "--allowedTools", "Bash"])
-        }
-        #expect(result.status == 0, "stderr: \(result.stderr)")
-        #expect(result.stdout.contains("the tool printed: \(marker)"), "stdout: \(result.stdout)")
+        let (mock, _) = try await Self.runBashRoundTrip(markerPrefix: "ccr-openai-e2e")
         let followUp = try #require(mock.requests.first { ($0.json?["messages"]?.arrayValue ?? []).contains { $0["role"] == "tool" } }?.json)
         let messages = followUp["messages"]?.arrayValue ?? []
         let assistant = try #require(messages.last { $0["role"] == "assistant" })

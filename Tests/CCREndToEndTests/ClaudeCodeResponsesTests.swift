@@ -6,7 +6,7 @@ import Testing
 /// The real Claude Code CLI, through `ccr code`, against a mock OpenAI Responses provider that
 /// reasons (with a summary and encrypted content, as gpt-5 does) and calls tools.
 @Suite("Real Claude Code through ccr to an OpenAI Responses provider", .serialized, .timeLimit(.minutes(3)))
-struct ClaudeCodeResponsesTests {
+struct ClaudeCodeResponsesTests: ClaudeCodeProviderTest {
     static func event(_ data: JSONValue) -> [UInt8] {
         MockUpstream.event(data["type"]?.stringValue ?? "", data)
     }
@@ -47,9 +47,9 @@ struct ClaudeCodeResponsesTests {
                     "item": ["id": "fc_e2e_1", "type": "function_call", "call_id": "call_e2e_1", "name": "Bash", "arguments": .string(arguments), "status": "completed"],
                 ]))
             } else {
-                let text = toolOutput.map { "the tool printed: \(($0["output"]?.stringValue ?? "").trimmingCharacters(in: .whitespacesAndNewlines))" } ?? "reasoned answer from the mock"
+                let text = toolOutput.map { Self.toolAnswer($0["output"]?.stringValue ?? "") } ?? Self.plainAnswer
                 events.append(Self.event(["type": "response.output_item.added", "output_index": 1, "item": ["id": "msg_e2e", "type": "message", "role": "assistant", "content": []]]))
-                for piece in [String(text.prefix(8)), String(text.dropFirst(8))] {
+                for piece in Self.pieces(text) {
                     events.append(Self.event(["type": "response.output_text.delta", "item_id": "msg_e2e", "output_index": 1, "content_index": 0, "delta": .string(piece)]))
                 }
                 events.append(Self.event([
@@ -69,14 +69,7 @@ struct ClaudeCodeResponsesTests {
     }
 
     @Test func completesATurnWithReasoning() async throws {
-        let mock = MockUpstream(respond: Self.responder(command: nil))
-        let result = try await mock.run { upstream in
-            try await Self.runClaude(upstream: upstream, arguments: ["-p", "think, then answer", "--output-format", "json"])
-        }
-        #expect(result.status == 0, "stderr: \(result.stderr)")
-        let output = try JSONParser.parse(result.stdout)
-        #expect(output["result"] == "reasoned answer from the mock", "stdout: \(result.stdout)")
-        #expect(output["is_error"] == false)
+        let (mock, output) = try await Self.answerOneTurn()
         // Claude Code saw the provider's usage, cache reads included.
         #expect(output["usage"]?["cache_read_input_tokens"] == 1000)
         let first = try #require(mock.requests.first)
@@ -92,13 +85,7 @@ struct ClaudeCodeResponsesTests {
     }
 
     @Test func completesABashToolRoundTripAndCarriesTheReasoningBack() async throws {
-        let marker = "ccr-responses-e2e-\(UUID().uuidString.prefix(8))"
-        let mock = MockUpstream(respond: Self.responder(command: "echo \(marker)"))
-        let result = try await mock.run { upstream in
-            try await Self.runClaude(upstream: upstream, arguments: ["-p", "run the command", "--output-format", "text", "--allowedTools", "Bash"])
-        }
-        #expect(result.status == 0, "stderr: \(result.stderr)")
-        #expect(result.stdout.contains("the tool printed: \(marker)"), "stdout: \(result.stdout)")
+        let (mock, marker) = try await Self.runBashRoundTrip(markerPrefix: "ccr-responses-e2e")
         let followUp = try #require(mock.requests.first { ($0.json?["input"]?.arrayValue ?? []).contains { $0["type"] == "function_call_output" } }?.json)
         let input = followUp["input"]?.arrayValue ?? []
         let tools = followUp["tools"]?.arrayValue ?? []

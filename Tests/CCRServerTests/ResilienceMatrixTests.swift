@@ -4,6 +4,7 @@ import CCRServer
 import CCRTestSupport
 import Foundation
 import NIOCore
+import Synchronization
 import Testing
 
 /// What Claude Code receives for each provider fault, which attempts ccr made, and that every
@@ -157,5 +158,39 @@ struct ResilienceMatrixTests {
             }
         }
         #expect(bad.requestCount == 2)
+    }
+
+    @Test func anOpenCircuitIsProbedWithAMinimalRequestAndClosesWhenThePrimaryRecovers() async throws {
+        let healthy = Atomic<Bool>(false)
+        let bad = FaultyUpstream { _, _ in healthy.load(ordering: .relaxed) ? .healthy(.anthropicStream("primary again")) : .status(503) }
+        let good = MockUpstream { _, _ in .sse(events: MockUpstream.anthropicTextStream("from the fallback")) }
+        try await bad.run { badURL in
+            try await good.run { goodURL in
+                let configuration = try RouterHarness.configuration(
+                    Self.config(bad: badURL, good: goodURL).replacingOccurrences(
+                        of: #""Resilience": {"#, with: #""Resilience": {"breaker": {"minimumRequests": 2, "openSeconds": 1}, "#))
+                try await RouterHarness.run(configuration) { base, state in
+                    _ = try await RouterHarness.post(base + "/v1/messages", json: Self.request)  // 2 failures: open
+                    healthy.store(true, ordering: .relaxed)
+                    try await Task.sleep(for: .milliseconds(1_100))
+                    let (during, body) = try await RouterHarness.post(base + "/v1/messages", json: Self.request)
+                    #expect(during.status.code == 200)
+                    #expect(try AnthropicStreamValidator.validate(body).text == "from the fallback")
+                    #expect(state.journal.recent.last?.attempts.contains { $0.note.contains("probe sent") } == true)
+                    // The probe: a minimal, non-streamed request.
+                    var probe: FaultyUpstream.Received?
+                    for _ in 0..<50 where probe == nil {
+                        probe = bad.requests.first { ($0.body.count < 200) && String(decoding: $0.body, as: UTF8.self).contains("\"max_tokens\":1") }
+                        if probe == nil { try await Task.sleep(for: .milliseconds(20)) }
+                    }
+                    let sent = try #require(probe, "no probe reached the primary")
+                    #expect(String(decoding: sent.body, as: UTF8.self).contains("\"stream\":false"))
+                    try await Task.sleep(for: .milliseconds(100))
+                    let (after, afterBody) = try await RouterHarness.post(base + "/v1/messages", json: Self.request)
+                    #expect(after.headers.first(name: "x-ccr-route")?.hasPrefix("bad,m") == true)
+                    #expect(try AnthropicStreamValidator.validate(afterBody).text == "primary again")
+                }
+            }
+        }
     }
 }

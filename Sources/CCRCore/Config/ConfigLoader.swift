@@ -225,8 +225,11 @@ public struct ConfigLoader: Sendable {
                 seen[name.lowercased()] = index
             }
             let label = name.isEmpty ? "provider \(index)" : "provider '\(name)'"
-            let url = object["api_base_url"]?.stringValue ?? ""
-            if url.isEmpty {
+            var url = object["api_base_url"]?.stringValue ?? ""
+            let isVertex = Self.declaresVertex(object)
+            if url.isEmpty && isVertex {
+                // Vertex AI: the host follows from the location (set below, once the options are read).
+            } else if url.isEmpty {
                 v.error(JSONPath.key(path, "api_base_url"), "\(label) has no api_base_url", fix: "set the full endpoint URL, e.g. https://api.deepseek.com/chat/completions")
                 ok = false
             } else if !(url.hasPrefix("http://") || url.hasPrefix("https://")) || URLParts(url) == nil {
@@ -266,7 +269,7 @@ public struct ConfigLoader: Sendable {
                         fix: "use \(RotationStrategy.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
             }
-            if apiKey == nil && !Self.isLocalURL(url) {
+            if apiKey == nil && !isVertex && !Self.isLocalURL(url) {
                 let envName = Self.suggestedKeyVariable(name)
                 v.error(
                     JSONPath.key(path, "api_key"), "\(label) has no api_key",
@@ -308,6 +311,15 @@ public struct ConfigLoader: Sendable {
                     v.error(tPath, "must be an object like { \"use\": [\"Anthropic\"] }")
                 }
             }
+            var vertex: VertexConfiguration?
+            if isVertex {
+                vertex = self.readVertex(providerChain, baseURL: url, usePath: JSONPath.key(JSONPath.key(path, "transformer"), "use"), label: label, &v)
+                if let vertex {
+                    if url.isEmpty { url = VertexEndpoint.defaultBase(location: vertex.location) }
+                } else {
+                    ok = false
+                }
+            }
             let wire = Self.wire(for: url, chain: providerChain, modelChains: modelChains)
             self.warnInactiveTransformers(providerChain, modelChains, wire: wire, path: JSONPath.key(path, "transformer"), label: label, &v)
             if ok {
@@ -315,6 +327,7 @@ public struct ConfigLoader: Sendable {
                     name: name, baseURL: url, apiKey: apiKey, models: models, transformers: providerChain,
                     modelTransformers: modelChains, wire: wire)
                 if !keys.isEmpty { provider.keys = keys }
+                provider.vertex = vertex
                 provider.rotation = rotation
                 c.providers.append(provider)
             }

@@ -22,6 +22,9 @@ public struct ProviderConfiguration: Sendable, Equatable {
     public var modelTransformers: [String: [TransformerReference]]
     /// Which wire protocol this provider speaks, derived from the transformers and the URL.
     public var wire: WireProtocol
+    /// Vertex AI settings, for a provider whose chain has `vertex-gemini` or `vertex-claude`
+    /// (it then authenticates with a service account instead of a key).
+    public var vertex: VertexConfiguration?
 
     public init(
         name: String,

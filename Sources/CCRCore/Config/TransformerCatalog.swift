@@ -9,8 +9,12 @@ public enum TransformerCatalog {
 
     /// The names this build can run: the wire names below, and the built-in transformers
     /// (``TransformerRegistry``).
-    public static let implementedNames: Set<String> = Set(["Anthropic", "OpenAI", "openai-responses", "gemini"]).union(TransformerRegistry.names)
+    public static let implementedNames: Set<String> = Set(["Anthropic", "OpenAI", "openai-responses", "gemini", "vertex-gemini", "vertex-claude"]).union(TransformerRegistry.names)
 
     /// Names that only choose the wire protocol and do nothing else.
-    public static let wireNames: [String: WireProtocol] = ["Anthropic": .anthropic, "OpenAI": .openAIChat, "openai-responses": .openAIResponses, "gemini": .gemini]
+    /// (`vertex-gemini` and `vertex-claude` speak Gemini and Anthropic bodies to Vertex AI.)
+    public static let wireNames: [String: WireProtocol] = [
+        "Anthropic": .anthropic, "OpenAI": .openAIChat, "openai-responses": .openAIResponses, "gemini": .gemini,
+        "vertex-gemini": .gemini, "vertex-claude": .anthropic,
+    ]
 }

@@ -20,12 +20,12 @@ public enum GeminiRequestEncoder {
     /// - Throws: ``AnthropicError`` (400) for content Gemini cannot take.
     public static func encode(_ request: JSONObject, target: GeminiTarget) throws(AnthropicError) -> JSONValue {
         var systemParts: [String] = []
-        OpenAIChatRequestEncoder.collectSystem(request["system"], into: &systemParts)
+        AnthropicRequestContent.collectSystem(request["system"], into: &systemParts)
         var builder = ContentsBuilder(target: target)
         for message in request["messages"]?.arrayValue ?? [] {
             switch message["role"]?.stringValue {
             case "system":
-                OpenAIChatRequestEncoder.collectSystem(message["content"], into: &systemParts)
+                AnthropicRequestContent.collectSystem(message["content"], into: &systemParts)
             case "user":
                 try builder.addUser(message["content"])
             case "assistant":
@@ -106,8 +106,7 @@ public enum GeminiRequestEncoder {
                     break
                 default:
                     // Blocks without a Gemini equivalent (search results, tool references…) go as text.
-                    let text = block["text"]?.stringValue ?? block["content"]?.stringValue ?? block.jsonString()
-                    parts.append(["text": .string(text)])
+                    parts.append(["text": .string(AnthropicRequestContent.fallbackText(block))])
                 }
             }
             // Function responses first, then what the user wrote; images a tool returned follow
@@ -215,14 +214,8 @@ public enum GeminiRequestEncoder {
 
     static func documentPart(_ block: JSONValue) throws(AnthropicError) -> JSONObject {
         let source = block["source"] ?? .null
-        let title = block["title"]?.stringValue
+        if let text = AnthropicRequestContent.documentText(block) { return ["text": .string(text)] }
         switch source["type"]?.stringValue {
-        case "text":
-            let text = source["data"]?.stringValue ?? ""
-            return ["text": .string(title.map { "\($0)\n\n\(text)" } ?? text)]
-        case "content":
-            let inner = (source["content"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined(separator: "\n")
-            return ["text": .string(inner)]
         case "base64":
             return ["inlineData": ["mimeType": .string(source["media_type"]?.stringValue ?? "application/pdf"), "data": .string(source["data"]?.stringValue ?? "")]]
         case "url":

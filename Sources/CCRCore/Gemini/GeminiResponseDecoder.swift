@@ -40,7 +40,7 @@ public enum GeminiResponseDecoder {
                 flushText()
                 var input: JSONValue = call["args"]?.objectValue.map(JSONValue.object) ?? .object([:])
                 for partial in call["partialArgs"]?.arrayValue ?? [] { GeminiPartialArguments.apply(partial, to: &input) }
-                let id = call["id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? GeminiStreamConverter.generatedToolID(messageID, calls)
+                let id = call["id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? AnthropicStreamState.generatedToolID(messageID, calls)
                 answer.append(["type": "tool_use", "id": .string(id), "name": .string(call["name"]?.stringValue ?? "unknown_tool"), "input": input])
                 calls += 1
                 outputBytes += input.jsonString().utf8.count

@@ -14,7 +14,7 @@
 /// fails at once can still become an HTTP error (and a fallback) instead of a broken stream.
 public struct GeminiStreamConverter: Sendable {
     /// What the caller should do after a chunk (the same steps as every adapter's converter).
-    public typealias Progress = OpenAIChatStreamConverter.Progress
+    public typealias Progress = AnthropicStreamProgress
 
     private enum OpenBlock: Sendable, Equatable {
         case none
@@ -24,20 +24,12 @@ public struct GeminiStreamConverter: Sendable {
         case tool(index: Int, arguments: JSONValue)
     }
 
-    private let messageID: String
-    private let fallbackModel: String
-    private let inputTokenEstimate: Int
-    private var out = AnthropicSSEWriter()
-    private var started = false
-    private var finishedStream = false
-    private var nextIndex = 0
+    private var stream: AnthropicStreamState
     private var open: OpenBlock = .none
     private var callCount = 0
     private var finishReason: String?
     private var finishMessage: String?
     private var usage: AnthropicUsage?
-    private var emittedBytes = 0
-    private var model: String?
     private var sources: [(title: String, uri: String)] = []
 
     /// - Parameters:
@@ -45,20 +37,18 @@ public struct GeminiStreamConverter: Sendable {
     ///   - model: the model name to report when Gemini does not name one.
     ///   - inputTokenEstimate: `message_start`'s input tokens, when the first chunk has no usage.
     public init(messageID: String, model: String, inputTokenEstimate: Int) {
-        self.messageID = messageID
-        self.fallbackModel = model
-        self.inputTokenEstimate = inputTokenEstimate
+        self.stream = AnthropicStreamState(messageID: messageID, model: model, inputTokenEstimate: inputTokenEstimate)
     }
 
     /// Whether `message_start` has been produced (so the response has begun).
-    public var hasStarted: Bool { self.started }
+    public var hasStarted: Bool { self.stream.started }
 
     /// The Anthropic bytes produced since the last call.
-    public mutating func takeOutput() -> [UInt8] { self.out.take() }
+    public mutating func takeOutput() -> [UInt8] { self.stream.out.take() }
 
     /// Feeds one SSE event from the provider.
     public mutating func consume(_ event: SSEEvent) -> Progress {
-        if self.finishedStream { return .finished }
+        if self.stream.finished { return .finished }
         if event.data.isEmpty || event.isDone { return .streaming }
         guard let chunk = try? JSONParser.parse(event.data) else {
             return self.fail(AnthropicError(status: 502, kind: .api, message: "Gemini sent a stream chunk that is not JSON: \(String(decoding: event.data.prefix(200), as: UTF8.self))"))
@@ -68,7 +58,7 @@ public struct GeminiStreamConverter: Sendable {
 
     /// Feeds one decoded chunk (a `GenerateContentResponse`; an array of them is taken in order).
     public mutating func consume(chunk: JSONValue) -> Progress {
-        if self.finishedStream { return .finished }
+        if self.stream.finished { return .finished }
         if case .array(let chunks) = chunk {
             for element in chunks {
                 let progress = self.consume(chunk: element)
@@ -79,7 +69,7 @@ public struct GeminiStreamConverter: Sendable {
         if let error = chunk["error"], !error.isNull {
             return self.fail(GeminiError.anthropic(from: error, context: "Gemini error in stream"))
         }
-        if self.model == nil, let model = chunk["modelVersion"]?.stringValue, !model.isEmpty { self.model = model }
+        self.stream.noteModel(chunk["modelVersion"]?.stringValue)
         if let usage = GeminiUsage.anthropic(chunk["usageMetadata"]) { self.usage = usage }
         let candidates = chunk["candidates"]?.arrayValue ?? []
         if candidates.isEmpty, let reason = chunk["promptFeedback"]?["blockReason"]?.stringValue {
@@ -104,9 +94,9 @@ public struct GeminiStreamConverter: Sendable {
     /// `finishReason`; without one the answer is incomplete, unless the body was one complete JSON
     /// answer (`sawDone`).
     public mutating func finish(sawDone: Bool = false) -> Progress {
-        if self.finishedStream { return .finished }
+        if self.stream.finished { return .finished }
         let finish = self.finishReason?.uppercased()
-        if !self.started {
+        if !self.stream.started {
             if let finish, GeminiUsage.failedCalls.contains(finish) {
                 return .failedBeforeContent(GeminiResponseDecoder.failedCall(finish, message: self.finishMessage))
             }
@@ -122,22 +112,15 @@ public struct GeminiStreamConverter: Sendable {
             self.emitText(GeminiResponseDecoder.sourcesText(self.sources))
         }
         self.closeOpenBlock()
-        let usage = self.usage ?? AnthropicUsage(inputTokens: self.inputTokenEstimate, outputTokens: max(1, self.emittedBytes / 4))
-        self.out.messageDelta(stopReason: GeminiUsage.stopReason(finish, sawFunctionCall: self.callCount > 0), usage: usage)
-        self.out.messageStop()
-        self.finishedStream = true
-        return .finished
+        return self.stream.finish(stopReason: GeminiUsage.stopReason(finish, sawFunctionCall: self.callCount > 0), usage: self.usage)
     }
 
     /// Ends the stream with an error: open blocks are closed, then an `error` event. Before any
     /// content this is instead reported to the caller.
     public mutating func fail(_ error: AnthropicError) -> Progress {
-        if self.finishedStream { return .finished }
-        if !self.started { return .failedBeforeContent(error) }
+        if let early = self.stream.earlyFailure(error) { return early }
         self.closeOpenBlock()
-        self.out.error(error)
-        self.finishedStream = true
-        return .finished
+        return self.stream.end(with: error)
     }
 
     // MARK: - Parts
@@ -192,7 +175,7 @@ public struct GeminiStreamConverter: Sendable {
         if let name = call["name"]?.stringValue, !name.isEmpty {
             var arguments: JSONValue = call["args"]?.objectValue.map(JSONValue.object) ?? .object([:])
             for partial in call["partialArgs"]?.arrayValue ?? [] { GeminiPartialArguments.apply(partial, to: &arguments) }
-            let id = call["id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? Self.generatedToolID(self.messageID, self.callCount)
+            let id = call["id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? AnthropicStreamState.generatedToolID(self.stream.messageID, self.callCount)
             self.startTool(id: id, name: name, arguments: arguments)
             if call["willContinue"] != true { self.closeOpenBlock() }
             return
@@ -204,25 +187,18 @@ public struct GeminiStreamConverter: Sendable {
         if call["willContinue"] != true { self.closeOpenBlock() }
     }
 
-    static func generatedToolID(_ messageID: String, _ index: Int) -> String {
-        "toolu_\(messageID.filter { $0.isLetter || $0.isNumber }.suffix(16))_\(index)"
-    }
-
     // MARK: - Blocks
 
     private mutating func start() {
-        guard !self.started else { return }
-        self.started = true
-        self.out.messageStart(id: self.messageID, model: self.model ?? self.fallbackModel, inputTokens: self.usage?.inputTokens ?? self.inputTokenEstimate)
+        self.stream.start(inputTokens: self.usage?.inputTokens)
     }
 
     private mutating func startTool(id: String, name: String, arguments: JSONValue) {
         self.start()
         self.closeOpenBlock()
-        let index = self.nextIndex
-        self.nextIndex += 1
+        let index = self.stream.takeIndex()
         self.callCount += 1
-        self.out.startToolUse(index: index, id: id, name: name)
+        self.stream.out.startToolUse(index: index, id: id, name: name)
         self.open = .tool(index: index, arguments: arguments)
     }
 
@@ -234,22 +210,17 @@ public struct GeminiStreamConverter: Sendable {
             index = open
         } else {
             self.closeOpenBlock()
-            index = self.nextIndex
-            self.nextIndex += 1
-            self.out.startText(index: index)
+            index = self.stream.startText()
             self.open = .text(index: index)
         }
-        self.out.textDelta(index: index, text)
-        self.emittedBytes += text.utf8.count
+        self.stream.textDelta(index: index, text)
     }
 
     private mutating func ensureThinkingOpen() {
         if case .thinking = self.open { return }
         self.start()
         self.closeOpenBlock()
-        let index = self.nextIndex
-        self.nextIndex += 1
-        self.out.startThinking(index: index)
+        let index = self.stream.startThinking()
         self.open = .thinking(index: index, signature: GeminiThoughtSignature(anchor: .none, value: nil))
     }
 
@@ -257,8 +228,7 @@ public struct GeminiStreamConverter: Sendable {
         guard !text.isEmpty else { return }
         self.ensureThinkingOpen()
         guard case .thinking(let index, _) = self.open else { return }
-        self.out.thinkingDelta(index: index, text)
-        self.emittedBytes += text.utf8.count
+        self.stream.thinkingDelta(index: index, text)
     }
 
     private mutating func closeOpenBlock() {
@@ -266,15 +236,14 @@ public struct GeminiStreamConverter: Sendable {
         case .none:
             return
         case .text(let index):
-            self.out.stopBlock(index: index)
+            self.stream.out.stopBlock(index: index)
         case .thinking(let index, let signature):
-            self.out.signatureDelta(index: index, signature.encoded)
-            self.out.stopBlock(index: index)
+            self.stream.out.signatureDelta(index: index, signature.encoded)
+            self.stream.out.stopBlock(index: index)
         case .tool(let index, let arguments):
             let json = arguments.jsonString()
-            self.out.inputJSONDelta(index: index, json)
-            self.emittedBytes += json.utf8.count
-            self.out.stopBlock(index: index)
+            self.stream.inputJSONDelta(index: index, json)
+            self.stream.out.stopBlock(index: index)
         }
         self.open = .none
     }

@@ -6,18 +6,15 @@
 /// leading system message (the per-request billing line is left out so that providers' prompt
 /// caches keep hitting).
 public enum OpenAIChatRequestEncoder {
-    /// The marker of Claude Code's billing block, which changes on every request.
-    static let billingPrefix = "x-anthropic-billing-header:"
-
     /// - Throws: ``AnthropicError`` (400) for content the target cannot take.
     public static func encode(_ request: JSONObject, target: OpenAIChatTarget) throws(AnthropicError) -> JSONValue {
         var systemParts: [String] = []
-        Self.collectSystem(request["system"], into: &systemParts)
+        AnthropicRequestContent.collectSystem(request["system"], into: &systemParts)
         var messages: [JSONValue] = []
         for message in request["messages"]?.arrayValue ?? [] {
             switch message["role"]?.stringValue {
             case "system":
-                Self.collectSystem(message["content"], into: &systemParts)
+                AnthropicRequestContent.collectSystem(message["content"], into: &systemParts)
             case "user":
                 try Self.appendUser(message["content"], to: &messages)
             case "assistant":
@@ -53,23 +50,6 @@ public enum OpenAIChatRequestEncoder {
         return .object(body)
     }
 
-    // MARK: - System
-
-    static func collectSystem(_ value: JSONValue?, into parts: inout [String]) {
-        switch value {
-        case .string(let text)?:
-            if !text.isEmpty && !text.hasPrefix(Self.billingPrefix) { parts.append(text) }
-        case .array(let blocks)?:
-            for block in blocks {
-                guard let text = block["text"]?.stringValue ?? block.stringValue, !text.isEmpty else { continue }
-                if text.hasPrefix(Self.billingPrefix) { continue }
-                parts.append(text)
-            }
-        default:
-            break
-        }
-    }
-
     // MARK: - User
 
     static func appendUser(_ content: JSONValue?, to messages: inout [JSONValue]) throws(AnthropicError) {
@@ -77,36 +57,12 @@ public enum OpenAIChatRequestEncoder {
             messages.append(["role": "user", "content": .string(content?.stringValue ?? "")])
             return
         }
-        var parts: [JSONValue] = []
-        var toolImages: [JSONValue] = []
-        for block in blocks {
-            switch block["type"]?.stringValue {
-            case "tool_result":
-                let (text, images) = try Self.toolResultContent(block)
-                toolImages += images
-                messages.append([
-                    "role": "tool", "tool_call_id": .string(block["tool_use_id"]?.stringValue ?? ""), "content": .string(text),
-                ])
-            case "text":
-                if let text = block["text"]?.stringValue, !text.isEmpty { parts.append(["type": "text", "text": .string(text)]) }
-            case "image":
-                parts.append(try Self.imagePart(block))
-            case "document":
-                parts.append(try Self.documentPart(block))
-            case "thinking", "redacted_thinking":
-                break
-            default:
-                // Blocks without an OpenAI equivalent (search results, tool references…) go as text.
-                if let text = block["text"]?.stringValue ?? block["content"]?.stringValue {
-                    parts.append(["type": "text", "text": .string(text)])
-                } else {
-                    parts.append(["type": "text", "text": .string(block.jsonString())])
-                }
-            }
-        }
-        if !toolImages.isEmpty {
-            parts.insert(["type": "text", "text": "Images returned by the tool calls above:"], at: 0)
-            parts.insert(contentsOf: toolImages, at: 1)
+        let parts = try AnthropicRequestContent.userParts(
+            blocks, textPart: { ["type": "text", "text": .string($0)] }, imagePart: Self.imagePart, documentPart: Self.documentPart
+        ) { block throws(AnthropicError) in
+            let (text, images) = try Self.toolResultContent(block)
+            messages.append(["role": "tool", "tool_call_id": .string(block["tool_use_id"]?.stringValue ?? ""), "content": .string(text)])
+            return images
         }
         guard !parts.isEmpty else { return }
         if parts.allSatisfy({ $0["type"] == "text" }) {
@@ -118,27 +74,7 @@ public enum OpenAIChatRequestEncoder {
     }
 
     static func toolResultContent(_ block: JSONValue) throws(AnthropicError) -> (String, [JSONValue]) {
-        var text = ""
-        var images: [JSONValue] = []
-        switch block["content"] {
-        case .string(let s)?:
-            text = s
-        case .array(let items)?:
-            var pieces: [String] = []
-            for item in items {
-                switch item["type"]?.stringValue {
-                case "text": pieces.append(item["text"]?.stringValue ?? "")
-                case "image": images.append(try Self.imagePart(item))
-                default: pieces.append(item["text"]?.stringValue ?? item.jsonString())
-                }
-            }
-            text = pieces.joined(separator: "\n")
-        default:
-            break
-        }
-        if text.isEmpty && !images.isEmpty { text = "(the result is an image, attached below)" }
-        if block["is_error"] == true { text = "Error: " + text }
-        return (text, images)
+        try AnthropicRequestContent.toolResult(block, imagePart: Self.imagePart)
     }
 
     static func imagePart(_ block: JSONValue) throws(AnthropicError) -> JSONValue {
@@ -156,14 +92,9 @@ public enum OpenAIChatRequestEncoder {
 
     static func documentPart(_ block: JSONValue) throws(AnthropicError) -> JSONValue {
         let source = block["source"] ?? .null
+        if let text = AnthropicRequestContent.documentText(block) { return ["type": "text", "text": .string(text)] }
         let title = block["title"]?.stringValue
         switch source["type"]?.stringValue {
-        case "text":
-            let text = source["data"]?.stringValue ?? ""
-            return ["type": "text", "text": .string(title.map { "\($0)\n\n\(text)" } ?? text)]
-        case "content":
-            let inner = (source["content"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined(separator: "\n")
-            return ["type": "text", "text": .string(inner)]
         case "base64" where source["media_type"]?.stringValue == "application/pdf":
             return [
                 "type": "file",

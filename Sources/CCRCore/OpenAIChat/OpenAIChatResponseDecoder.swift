@@ -78,7 +78,7 @@ public enum OpenAIChatResponseDecoder {
             default:
                 input = .object([:])
             }
-            let id = call["id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? OpenAIChatStreamConverter.generatedToolID(messageID, position)
+            let id = call["id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? AnthropicStreamState.generatedToolID(messageID, position)
             content.append([
                 "type": "tool_use", "id": .string(id), "name": .string(function["name"]?.stringValue ?? "unknown_tool"), "input": input,
             ])

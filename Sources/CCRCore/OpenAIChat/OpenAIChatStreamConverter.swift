@@ -11,14 +11,7 @@
 /// fails at once can still become an HTTP error (and a fallback) instead of a broken stream.
 public struct OpenAIChatStreamConverter: Sendable {
     /// What the caller should do after a chunk.
-    public enum Progress: Sendable, Equatable {
-        /// Keep feeding.
-        case streaming
-        /// The stream is complete (message_stop written).
-        case finished
-        /// The provider failed before any content: answer with this error instead of a stream.
-        case failedBeforeContent(AnthropicError)
-    }
+    public typealias Progress = AnthropicStreamProgress
 
     private enum OpenBlock: Sendable, Equatable {
         case none
@@ -36,41 +29,31 @@ public struct OpenAIChatStreamConverter: Sendable {
         var closed = false
     }
 
-    private let messageID: String
-    private let fallbackModel: String
-    private let inputTokenEstimate: Int
-    private var out = AnthropicSSEWriter()
-    private var started = false
-    private var finishedStream = false
-    private var nextIndex = 0
+    private var stream: AnthropicStreamState
     private var open: OpenBlock = .none
     private var tools: [ToolSlot] = []
     private var finishReason: String?
     private var usage: AnthropicUsage?
     private var details: [JSONValue] = []
     private var tags = ThinkTagSplitter()
-    private var emittedBytes = 0
-    private var model: String?
 
     /// - Parameters:
     ///   - messageID: the Anthropic message id to report.
     ///   - model: the model name to report when the provider does not name one.
     ///   - inputTokenEstimate: `message_start`'s input tokens, until the provider reports usage.
     public init(messageID: String, model: String, inputTokenEstimate: Int) {
-        self.messageID = messageID
-        self.fallbackModel = model
-        self.inputTokenEstimate = inputTokenEstimate
+        self.stream = AnthropicStreamState(messageID: messageID, model: model, inputTokenEstimate: inputTokenEstimate)
     }
 
     /// Whether `message_start` has been produced (so the response has begun).
-    public var hasStarted: Bool { self.started }
+    public var hasStarted: Bool { self.stream.started }
 
     /// The Anthropic bytes produced since the last call.
-    public mutating func takeOutput() -> [UInt8] { self.out.take() }
+    public mutating func takeOutput() -> [UInt8] { self.stream.out.take() }
 
     /// Feeds one SSE event from the provider.
     public mutating func consume(_ event: SSEEvent) -> Progress {
-        if self.finishedStream { return .finished }
+        if self.stream.finished { return .finished }
         if event.isDone { return self.finish(sawDone: true) }
         if event.data.isEmpty { return .streaming }
         guard let chunk = try? JSONParser.parse(event.data) else {
@@ -81,11 +64,11 @@ public struct OpenAIChatStreamConverter: Sendable {
 
     /// Feeds one decoded chunk.
     public mutating func consume(chunk: JSONValue) -> Progress {
-        if self.finishedStream { return .finished }
+        if self.stream.finished { return .finished }
         if let error = chunk["error"], !error.isNull {
             return self.fail(Self.error(from: error))
         }
-        if self.model == nil, let model = chunk["model"]?.stringValue, !model.isEmpty { self.model = model }
+        self.stream.noteModel(chunk["model"]?.stringValue)
         if let usage = OpenAIChatUsage.anthropic(chunk["usage"] ?? chunk["x_groq"]?["usage"]) { self.usage = usage }
         guard let choices = chunk["choices"]?.arrayValue else { return .streaming }
         for choice in choices where (choice["index"]?.intValue ?? 0) == 0 {
@@ -103,11 +86,11 @@ public struct OpenAIChatStreamConverter: Sendable {
 
     /// The provider's stream ended (with or without `[DONE]`).
     public mutating func finish(sawDone: Bool = false) -> Progress {
-        if self.finishedStream { return .finished }
+        if self.stream.finished { return .finished }
         var tags = self.tags
         tags.flush { self.emitTagPiece($0) }
         self.tags = tags
-        if !self.started {
+        if !self.stream.started {
             if self.finishReason == nil && self.usage == nil {
                 return .failedBeforeContent(AnthropicError(status: 502, kind: .api, message: "provider returned an empty stream"))
             }
@@ -118,22 +101,15 @@ public struct OpenAIChatStreamConverter: Sendable {
         }
         self.startPendingTools()
         self.closeOpenBlock()
-        let usage = self.usage ?? AnthropicUsage(inputTokens: self.inputTokenEstimate, outputTokens: max(1, self.emittedBytes / 4))
-        self.out.messageDelta(stopReason: OpenAIChatUsage.stopReason(self.finishReason, sawToolCalls: !self.tools.isEmpty), usage: usage)
-        self.out.messageStop()
-        self.finishedStream = true
-        return .finished
+        return self.stream.finish(stopReason: OpenAIChatUsage.stopReason(self.finishReason, sawToolCalls: !self.tools.isEmpty), usage: self.usage)
     }
 
     /// Ends the stream with an error: open blocks are closed, then an `error` event. Before any
     /// content this is instead reported to the caller.
     public mutating func fail(_ error: AnthropicError) -> Progress {
-        if self.finishedStream { return .finished }
-        if !self.started { return .failedBeforeContent(error) }
+        if let early = self.stream.earlyFailure(error) { return early }
         self.closeOpenBlock()
-        self.out.error(error)
-        self.finishedStream = true
-        return .finished
+        return self.stream.end(with: error)
     }
 
     // MARK: - Deltas
@@ -241,8 +217,7 @@ public struct OpenAIChatStreamConverter: Sendable {
         if let blockIndex = self.tools[slot].blockIndex {
             if !fragment.isEmpty {
                 if case .tool(_, let openSlot) = self.open, openSlot == slot {
-                    self.out.inputJSONDelta(index: blockIndex, fragment)
-                    self.emittedBytes += fragment.utf8.count
+                    self.stream.inputJSONDelta(index: blockIndex, fragment)
                 } else if !self.tools[slot].closed {
                     self.tools[slot].pendingArguments += fragment
                 }
@@ -256,17 +231,15 @@ public struct OpenAIChatStreamConverter: Sendable {
     private mutating func startTool(_ slot: Int) {
         self.start()
         self.closeOpenBlock()
-        let index = self.nextIndex
-        self.nextIndex += 1
-        let id = self.tools[slot].id ?? Self.generatedToolID(self.messageID, index)
+        let index = self.stream.takeIndex()
+        let id = self.tools[slot].id ?? AnthropicStreamState.generatedToolID(self.stream.messageID, index)
         self.tools[slot].id = id
         self.tools[slot].blockIndex = index
-        self.out.startToolUse(index: index, id: id, name: self.tools[slot].name ?? "unknown_tool")
+        self.stream.out.startToolUse(index: index, id: id, name: self.tools[slot].name ?? "unknown_tool")
         self.open = .tool(index: index, slot: slot)
         let pending = self.tools[slot].pendingArguments
         if !pending.isEmpty {
-            self.out.inputJSONDelta(index: index, pending)
-            self.emittedBytes += pending.utf8.count
+            self.stream.inputJSONDelta(index: index, pending)
             self.tools[slot].pendingArguments = ""
         }
     }
@@ -278,16 +251,10 @@ public struct OpenAIChatStreamConverter: Sendable {
         }
     }
 
-    static func generatedToolID(_ messageID: String, _ index: Int) -> String {
-        "toolu_\(messageID.filter { $0.isLetter || $0.isNumber }.suffix(16))_\(index)"
-    }
-
     // MARK: - Blocks
 
     private mutating func start() {
-        guard !self.started else { return }
-        self.started = true
-        self.out.messageStart(id: self.messageID, model: self.model ?? self.fallbackModel, inputTokens: self.inputTokenEstimate)
+        self.stream.start()
     }
 
     private mutating func emitText(_ text: String) {
@@ -298,22 +265,17 @@ public struct OpenAIChatStreamConverter: Sendable {
             index = open
         } else {
             self.closeOpenBlock()
-            index = self.nextIndex
-            self.nextIndex += 1
-            self.out.startText(index: index)
+            index = self.stream.startText()
             self.open = .text(index: index)
         }
-        self.out.textDelta(index: index, text)
-        self.emittedBytes += text.utf8.count
+        self.stream.textDelta(index: index, text)
     }
 
     private mutating func ensureThinkingOpen(dialect: ReasoningSignature.Dialect) {
         guard !self.isThinkingOpen else { return }
         self.start()
         self.closeOpenBlock()
-        let index = self.nextIndex
-        self.nextIndex += 1
-        self.out.startThinking(index: index)
+        let index = self.stream.startThinking()
         self.open = .thinking(index: index, dialect: dialect)
     }
 
@@ -321,8 +283,7 @@ public struct OpenAIChatStreamConverter: Sendable {
         guard !text.isEmpty else { return }
         self.ensureThinkingOpen(dialect: dialect)
         guard case .thinking(let index, _) = self.open else { return }
-        self.out.thinkingDelta(index: index, text)
-        self.emittedBytes += text.utf8.count
+        self.stream.thinkingDelta(index: index, text)
     }
 
     private mutating func closeOpenBlock() {
@@ -330,20 +291,20 @@ public struct OpenAIChatStreamConverter: Sendable {
         case .none:
             return
         case .text(let index):
-            self.out.stopBlock(index: index)
+            self.stream.out.stopBlock(index: index)
         case .thinking(let index, let dialect):
-            self.out.signatureDelta(index: index, ReasoningSignature(dialect: dialect, details: self.details).encoded)
+            self.stream.out.signatureDelta(index: index, ReasoningSignature(dialect: dialect, details: self.details).encoded)
             self.details = []
-            self.out.stopBlock(index: index)
+            self.stream.out.stopBlock(index: index)
         case .tool(let index, let slot):
             // Arguments that arrived for this call while another block was open come last.
             let late = self.tools[slot].pendingArguments
             if !late.isEmpty {
-                self.out.inputJSONDelta(index: index, late)
+                self.stream.out.inputJSONDelta(index: index, late)
                 self.tools[slot].pendingArguments = ""
             }
             self.tools[slot].closed = true
-            self.out.stopBlock(index: index)
+            self.stream.out.stopBlock(index: index)
         }
         self.open = .none
     }

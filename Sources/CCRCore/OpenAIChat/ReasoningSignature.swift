@@ -34,18 +34,26 @@ public struct ReasoningSignature: Sendable, Equatable {
     public var encoded: String {
         var object: JSONObject = ["d": .string(self.dialect.rawValue)]
         if !self.details.isEmpty { object["rd"] = .array(self.details) }
-        return Self.prefix + Base64URL.encode(JSONValue.object(object).encoded())
+        return Self.envelope(object)
     }
 
     /// Reads a signature written by ``encoded``; `nil` for any other signature (Anthropic's own,
     /// another gateway's).
     public init?(decoding signature: String) {
-        guard signature.hasPrefix(Self.prefix),
-            let bytes = Base64URL.decode(String(signature.dropFirst(Self.prefix.count))),
-            let value = try? JSONParser.parse(bytes),
-            let dialect = value["d"]?.stringValue.flatMap(Dialect.init(rawValue:))
-        else { return nil }
+        guard let value = Self.opening(signature), let dialect = value["d"]?.stringValue.flatMap(Dialect.init(rawValue:)) else { return nil }
         self.dialect = dialect
         self.details = value["rd"]?.arrayValue ?? []
+    }
+
+    /// The `ccr1.` envelope, shared with ``OpenAIResponsesReasoningSignature``: `ccr1.` + base64url
+    /// of `object`'s JSON, whose `d` names the dialect.
+    static func envelope(_ object: JSONObject) -> String {
+        Self.prefix + Base64URL.encode(JSONValue.object(object).encoded())
+    }
+
+    /// The JSON inside a signature written by ``envelope(_:)``; `nil` for any other signature.
+    static func opening(_ signature: String) -> JSONValue? {
+        guard signature.hasPrefix(Self.prefix), let bytes = Base64URL.decode(String(signature.dropFirst(Self.prefix.count))) else { return nil }
+        return try? JSONParser.parse(bytes)
     }
 }

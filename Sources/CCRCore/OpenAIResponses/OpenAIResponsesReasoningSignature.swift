@@ -22,16 +22,12 @@ public struct OpenAIResponsesReasoningSignature: Sendable, Equatable {
         var object: JSONObject = ["d": .string(Self.dialect)]
         if let itemID = self.itemID { object["id"] = .string(itemID) }
         if let encryptedContent = self.encryptedContent { object["ec"] = .string(encryptedContent) }
-        return ReasoningSignature.prefix + Base64URL.encode(JSONValue.object(object).encoded())
+        return ReasoningSignature.envelope(object)
     }
 
     /// Reads a signature written by ``encoded``; `nil` for any other signature.
     public init?(decoding signature: String) {
-        guard signature.hasPrefix(ReasoningSignature.prefix),
-            let bytes = Base64URL.decode(String(signature.dropFirst(ReasoningSignature.prefix.count))),
-            let value = try? JSONParser.parse(bytes),
-            value["d"]?.stringValue == Self.dialect
-        else { return nil }
+        guard let value = ReasoningSignature.opening(signature), value["d"]?.stringValue == Self.dialect else { return nil }
         self.itemID = value["id"]?.stringValue
         self.encryptedContent = value["ec"]?.stringValue
     }

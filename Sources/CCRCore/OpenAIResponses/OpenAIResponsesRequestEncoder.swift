@@ -10,14 +10,14 @@ public enum OpenAIResponsesRequestEncoder {
     /// - Throws: ``AnthropicError`` (400) for content the target cannot take.
     public static func encode(_ request: JSONObject, target: OpenAIResponsesTarget) throws(AnthropicError) -> JSONValue {
         var instructions: [String] = []
-        OpenAIChatRequestEncoder.collectSystem(request["system"], into: &instructions)
+        AnthropicRequestContent.collectSystem(request["system"], into: &instructions)
         var input: [JSONValue] = []
         var reasoningIDs: Set<String> = []
         for message in request["messages"]?.arrayValue ?? [] {
             switch message["role"]?.stringValue {
             case "system":
                 var parts: [String] = []
-                OpenAIChatRequestEncoder.collectSystem(message["content"], into: &parts)
+                AnthropicRequestContent.collectSystem(message["content"], into: &parts)
                 if !parts.isEmpty { input.append(["role": "developer", "content": .string(parts.joined(separator: "\n\n"))]) }
             case "user":
                 try Self.appendUser(message["content"], to: &input)
@@ -66,33 +66,12 @@ public enum OpenAIResponsesRequestEncoder {
             input.append(["role": "user", "content": [["type": "input_text", "text": .string(text)]]])
             return
         }
-        var parts: [JSONValue] = []
-        var toolImages: [JSONValue] = []
-        for block in blocks {
-            switch block["type"]?.stringValue {
-            case "tool_result":
-                let (text, images) = try Self.toolResultContent(block)
-                toolImages += images
-                input.append([
-                    "type": "function_call_output", "call_id": .string(block["tool_use_id"]?.stringValue ?? ""), "output": .string(text),
-                ])
-            case "text":
-                if let text = block["text"]?.stringValue, !text.isEmpty { parts.append(["type": "input_text", "text": .string(text)]) }
-            case "image":
-                parts.append(try Self.imagePart(block))
-            case "document":
-                parts.append(try Self.documentPart(block))
-            case "thinking", "redacted_thinking":
-                break
-            default:
-                // Blocks without a Responses equivalent (search results, tool references…) go as text.
-                let text = block["text"]?.stringValue ?? block["content"]?.stringValue ?? block.jsonString()
-                parts.append(["type": "input_text", "text": .string(text)])
-            }
-        }
-        if !toolImages.isEmpty {
-            parts.insert(["type": "input_text", "text": "Images returned by the tool calls above:"], at: 0)
-            parts.insert(contentsOf: toolImages, at: 1)
+        let parts = try AnthropicRequestContent.userParts(
+            blocks, textPart: { ["type": "input_text", "text": .string($0)] }, imagePart: Self.imagePart, documentPart: Self.documentPart
+        ) { block throws(AnthropicError) in
+            let (text, images) = try Self.toolResultContent(block)
+            input.append(["type": "function_call_output", "call_id": .string(block["tool_use_id"]?.stringValue ?? ""), "output": .string(text)])
+            return images
         }
         guard !parts.isEmpty else { return }
         input.append(["role": "user", "content": .array(parts)])
@@ -100,27 +79,7 @@ public enum OpenAIResponsesRequestEncoder {
 
     /// A tool result's text (an `output` is a string for every Responses provider), and its images.
     static func toolResultContent(_ block: JSONValue) throws(AnthropicError) -> (String, [JSONValue]) {
-        var text = ""
-        var images: [JSONValue] = []
-        switch block["content"] {
-        case .string(let s)?:
-            text = s
-        case .array(let items)?:
-            var pieces: [String] = []
-            for item in items {
-                switch item["type"]?.stringValue {
-                case "text": pieces.append(item["text"]?.stringValue ?? "")
-                case "image": images.append(try Self.imagePart(item))
-                default: pieces.append(item["text"]?.stringValue ?? item.jsonString())
-                }
-            }
-            text = pieces.joined(separator: "\n")
-        default:
-            break
-        }
-        if text.isEmpty && !images.isEmpty { text = "(the result is an image, attached below)" }
-        if block["is_error"] == true { text = "Error: " + text }
-        return (text, images)
+        try AnthropicRequestContent.toolResult(block, imagePart: Self.imagePart)
     }
 
     static func imagePart(_ block: JSONValue) throws(AnthropicError) -> JSONValue {
@@ -139,14 +98,9 @@ public enum OpenAIResponsesRequestEncoder {
 
     static func documentPart(_ block: JSONValue) throws(AnthropicError) -> JSONValue {
         let source = block["source"] ?? .null
+        if let text = AnthropicRequestContent.documentText(block) { return ["type": "input_text", "text": .string(text)] }
         let title = block["title"]?.stringValue
         switch source["type"]?.stringValue {
-        case "text":
-            let text = source["data"]?.stringValue ?? ""
-            return ["type": "input_text", "text": .string(title.map { "\($0)\n\n\(text)" } ?? text)]
-        case "content":
-            let inner = (source["content"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined(separator: "\n")
-            return ["type": "input_text", "text": .string(inner)]
         case "base64" where source["media_type"]?.stringValue == "application/pdf":
             return [
                 "type": "input_file", "filename": .string(title ?? "document.pdf"),

@@ -20,7 +20,7 @@
 public struct OpenAIResponsesStreamConverter: Sendable {
     /// What the caller should do after an event (the same answers as the Chat converter's, so one
     /// provider stream reader drives both).
-    public typealias Progress = OpenAIChatStreamConverter.Progress
+    public typealias Progress = AnthropicStreamProgress
 
     private enum OpenBlock: Sendable, Equatable {
         case none
@@ -51,13 +51,7 @@ public struct OpenAIResponsesStreamConverter: Sendable {
         var blockIndex: Int?
     }
 
-    private let messageID: String
-    private let fallbackModel: String
-    private let inputTokenEstimate: Int
-    private var out = AnthropicSSEWriter()
-    private var started = false
-    private var finishedStream = false
-    private var nextIndex = 0
+    private var stream: AnthropicStreamState
     private var open: OpenBlock = .none
     private var reasoning: [String: Reasoning] = [:]
     private var calls: [Call] = []
@@ -69,28 +63,24 @@ public struct OpenAIResponsesStreamConverter: Sendable {
     private var incompleteReason: String?
     private var sawRefusal = false
     private var usage: AnthropicUsage?
-    private var emittedBytes = 0
-    private var model: String?
 
     /// - Parameters:
     ///   - messageID: the Anthropic message id to report.
     ///   - model: the model name to report when the provider does not name one.
     ///   - inputTokenEstimate: `message_start`'s input tokens, until the provider reports usage.
     public init(messageID: String, model: String, inputTokenEstimate: Int) {
-        self.messageID = messageID
-        self.fallbackModel = model
-        self.inputTokenEstimate = inputTokenEstimate
+        self.stream = AnthropicStreamState(messageID: messageID, model: model, inputTokenEstimate: inputTokenEstimate)
     }
 
     /// Whether `message_start` has been produced (so the response has begun).
-    public var hasStarted: Bool { self.started }
+    public var hasStarted: Bool { self.stream.started }
 
     /// The Anthropic bytes produced since the last call.
-    public mutating func takeOutput() -> [UInt8] { self.out.take() }
+    public mutating func takeOutput() -> [UInt8] { self.stream.out.take() }
 
     /// Feeds one SSE event from the provider.
     public mutating func consume(_ event: SSEEvent) -> Progress {
-        if self.finishedStream { return .finished }
+        if self.stream.finished { return .finished }
         if event.isDone { return self.finish(sawDone: true) }
         if event.data.isEmpty { return .streaming }
         guard let value = try? JSONParser.parse(event.data) else {
@@ -107,7 +97,7 @@ public struct OpenAIResponsesStreamConverter: Sendable {
     }
 
     private mutating func consume(_ event: JSONValue, name: String?) -> Progress {
-        if self.finishedStream { return .finished }
+        if self.stream.finished { return .finished }
         switch event["type"]?.stringValue ?? name ?? "" {
         case "response.created", "response.in_progress", "response.queued":
             self.note(response: event["response"])
@@ -153,8 +143,8 @@ public struct OpenAIResponsesStreamConverter: Sendable {
 
     /// The provider's stream ended (with or without `[DONE]`).
     public mutating func finish(sawDone: Bool = false) -> Progress {
-        if self.finishedStream { return .finished }
-        if !self.started {
+        if self.stream.finished { return .finished }
+        if !self.stream.started {
             if self.status == nil && self.usage == nil {
                 return .failedBeforeContent(AnthropicError(status: 502, kind: .api, message: "provider returned an empty stream"))
             }
@@ -165,30 +155,23 @@ public struct OpenAIResponsesStreamConverter: Sendable {
         }
         for slot in self.calls.indices where self.calls[slot].blockIndex == nil { self.startCall(slot) }
         self.closeOpenBlock()
-        let usage = self.usage ?? AnthropicUsage(inputTokens: self.inputTokenEstimate, outputTokens: max(1, self.emittedBytes / 4))
         let stop = OpenAIResponsesUsage.stopReason(
             status: self.status, incompleteReason: self.incompleteReason, sawToolCalls: !self.calls.isEmpty, sawRefusal: self.sawRefusal)
-        self.out.messageDelta(stopReason: stop, usage: usage)
-        self.out.messageStop()
-        self.finishedStream = true
-        return .finished
+        return self.stream.finish(stopReason: stop, usage: self.usage)
     }
 
     /// Ends the stream with an error: open blocks are closed, then an `error` event. Before any
     /// content this is instead reported to the caller.
     public mutating func fail(_ error: AnthropicError) -> Progress {
-        if self.finishedStream { return .finished }
-        if !self.started { return .failedBeforeContent(error) }
+        if let early = self.stream.earlyFailure(error) { return early }
         self.closeOpenBlock()
-        self.out.error(error)
-        self.finishedStream = true
-        return .finished
+        return self.stream.end(with: error)
     }
 
     // MARK: - Response
 
     private mutating func note(response: JSONValue?) {
-        if self.model == nil, let model = response?["model"]?.stringValue, !model.isEmpty { self.model = model }
+        self.stream.noteModel(response?["model"]?.stringValue)
     }
 
     private mutating func complete(_ response: JSONValue) -> Progress {
@@ -284,8 +267,7 @@ public struct OpenAIResponsesStreamConverter: Sendable {
         guard !text.isEmpty || state.encryptedContent != nil else { return }
         self.ensureThinkingOpen(item: key)
         if case .thinking(let index, _) = self.open, !text.isEmpty {
-            self.out.thinkingDelta(index: index, text)
-            self.emittedBytes += text.utf8.count
+            self.stream.thinkingDelta(index: index, text)
         }
         self.closeOpenBlock()
     }
@@ -313,9 +295,9 @@ public struct OpenAIResponsesStreamConverter: Sendable {
     private mutating func argumentsDelta(_ fragment: String, call slot: Int) {
         guard !fragment.isEmpty else { return }
         if case .tool(let index, let open) = self.open, open == slot {
-            self.out.inputJSONDelta(index: index, fragment)
+            self.stream.out.inputJSONDelta(index: index, fragment)
             self.calls[slot].emitted += fragment
-            self.emittedBytes += fragment.utf8.count
+            self.stream.count(fragment)
         } else if self.calls[slot].blockIndex == nil {
             self.calls[slot].pending += fragment
         }
@@ -335,21 +317,20 @@ public struct OpenAIResponsesStreamConverter: Sendable {
         let emitted = self.calls[slot].emitted
         if full.utf8.count > emitted.utf8.count && full.hasPrefix(emitted) {
             let rest = String(full.dropFirst(emitted.count))
-            self.out.inputJSONDelta(index: index, rest)
+            self.stream.out.inputJSONDelta(index: index, rest)
             self.calls[slot].emitted = full
-            self.emittedBytes += rest.utf8.count
+            self.stream.count(rest)
         }
     }
 
     private mutating func startCall(_ slot: Int) {
         self.start()
         self.closeOpenBlock()
-        let index = self.nextIndex
-        self.nextIndex += 1
-        let id = self.calls[slot].callID ?? OpenAIChatStreamConverter.generatedToolID(self.messageID, index)
+        let index = self.stream.takeIndex()
+        let id = self.calls[slot].callID ?? AnthropicStreamState.generatedToolID(self.stream.messageID, index)
         self.calls[slot].callID = id
         self.calls[slot].blockIndex = index
-        self.out.startToolUse(index: index, id: id, name: self.calls[slot].name ?? "unknown_tool")
+        self.stream.out.startToolUse(index: index, id: id, name: self.calls[slot].name ?? "unknown_tool")
         self.open = .tool(index: index, call: slot)
         let pending = self.calls[slot].pending
         self.calls[slot].pending = ""
@@ -366,12 +347,12 @@ public struct OpenAIResponsesStreamConverter: Sendable {
         guard let query = action["query"]?.stringValue ?? action["queries"]?.arrayValue?.first?.stringValue, !query.isEmpty else { return }
         self.start()
         self.closeOpenBlock()
-        let useIndex = self.nextIndex
-        let generated = "srvtoolu_\(self.messageID.filter { $0.isLetter || $0.isNumber }.suffix(16))_\(useIndex)"
+        let useIndex = self.stream.takeIndex()
+        let generated = "srvtoolu_\(self.stream.messageID.filter { $0.isLetter || $0.isNumber }.suffix(16))_\(useIndex)"
         let id = item["id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? generated
-        self.out.startServerToolUse(index: useIndex, id: id, name: "web_search")
-        self.out.inputJSONDelta(index: useIndex, JSONValue.object(["query": .string(query)]).jsonString())
-        self.out.stopBlock(index: useIndex)
+        self.stream.out.startServerToolUse(index: useIndex, id: id, name: "web_search")
+        self.stream.out.inputJSONDelta(index: useIndex, JSONValue.object(["query": .string(query)]).jsonString())
+        self.stream.out.stopBlock(index: useIndex)
         let results: [JSONValue] = (action["sources"]?.arrayValue ?? []).compactMap { source in
             guard let url = source["url"]?.stringValue else { return nil }
             return [
@@ -379,18 +360,15 @@ public struct OpenAIResponsesStreamConverter: Sendable {
                 "encrypted_content": "", "page_age": nil,
             ]
         }
-        let resultIndex = useIndex + 1
-        self.out.startCompleteBlock(index: resultIndex, ["type": "web_search_tool_result", "tool_use_id": .string(id), "content": .array(results)])
-        self.out.stopBlock(index: resultIndex)
-        self.nextIndex += 2
+        let resultIndex = self.stream.takeIndex()
+        self.stream.out.startCompleteBlock(index: resultIndex, ["type": "web_search_tool_result", "tool_use_id": .string(id), "content": .array(results)])
+        self.stream.out.stopBlock(index: resultIndex)
     }
 
     // MARK: - Blocks
 
     private mutating func start() {
-        guard !self.started else { return }
-        self.started = true
-        self.out.messageStart(id: self.messageID, model: self.model ?? self.fallbackModel, inputTokens: self.inputTokenEstimate)
+        self.stream.start()
     }
 
     private mutating func emitText(_ text: String) {
@@ -401,22 +379,17 @@ public struct OpenAIResponsesStreamConverter: Sendable {
             index = open
         } else {
             self.closeOpenBlock()
-            index = self.nextIndex
-            self.nextIndex += 1
-            self.out.startText(index: index)
+            index = self.stream.startText()
             self.open = .text(index: index)
         }
-        self.out.textDelta(index: index, text)
-        self.emittedBytes += text.utf8.count
+        self.stream.textDelta(index: index, text)
     }
 
     private mutating func ensureThinkingOpen(item key: String) {
         if case .thinking(_, let open) = self.open, open == key { return }
         self.start()
         self.closeOpenBlock()
-        let index = self.nextIndex
-        self.nextIndex += 1
-        self.out.startThinking(index: index)
+        let index = self.stream.startThinking()
         self.open = .thinking(index: index, item: key)
         self.reasoning[key, default: Reasoning()].hadBlock = true
         self.reasoning[key]?.part = nil
@@ -429,8 +402,7 @@ public struct OpenAIResponsesStreamConverter: Sendable {
         var piece = text
         if let last = self.reasoning[key]?.part, last != part { piece = "\n\n" + text }
         self.reasoning[key]?.part = part
-        self.out.thinkingDelta(index: index, piece)
-        self.emittedBytes += piece.utf8.count
+        self.stream.thinkingDelta(index: index, piece)
     }
 
     private mutating func closeOpenBlock() {
@@ -438,15 +410,15 @@ public struct OpenAIResponsesStreamConverter: Sendable {
         case .none:
             return
         case .text(let index):
-            self.out.stopBlock(index: index)
+            self.stream.out.stopBlock(index: index)
         case .thinking(let index, let key):
             let state = self.reasoning[key]
             let signature = OpenAIResponsesReasoningSignature(
                 itemID: state?.id ?? (key.hasPrefix("#") ? nil : key), encryptedContent: state?.encryptedContent)
-            self.out.signatureDelta(index: index, signature.encoded)
-            self.out.stopBlock(index: index)
+            self.stream.out.signatureDelta(index: index, signature.encoded)
+            self.stream.out.stopBlock(index: index)
         case .tool(let index, _):
-            self.out.stopBlock(index: index)
+            self.stream.out.stopBlock(index: index)
         }
         self.open = .none
     }

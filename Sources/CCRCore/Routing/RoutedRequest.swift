@@ -6,4 +6,11 @@ public struct RoutedRequest: Sendable {
     /// Whether ``body`` differs from the body received (then it must be re-encoded).
     public var bodyChanged: Bool
     public var facts: RequestFacts
+
+    public init(decision: RouteDecision, body: JSONObject, bodyChanged: Bool, facts: RequestFacts) {
+        self.decision = decision
+        self.body = body
+        self.bodyChanged = bodyChanged
+        self.facts = facts
+    }
 }

@@ -12,25 +12,13 @@
 /// OpenRouter's other quirks are handled by ccr's OpenAI Chat adapter for every provider:
 /// `reasoning` and `reasoning_details` become thinking (and go back on the next turn),
 /// `finish_reason: "error"` ends the stream with an error, and blocks get contiguous indices.
-public struct OpenRouterTransformer: Transformer {
+public struct OpenRouterTransformer: OpenRouterCompatibleTransformer {
     public static let name = "openrouter"
     /// Merged into every request.
     public let parameters: JSONObject
 
     public init(options: JSONObject) {
         self.parameters = options
-    }
-
-    public func transformRequest(_ request: inout JSONObject, context: TransformerContext) {
-        Self.adapt(&request, context: context, parameters: self.parameters)
-    }
-
-    public func transformResponse(_ response: inout JSONObject, context: TransformerContext) {
-        NumericToolIDs.rewrite(message: &response)
-    }
-
-    public func makeStreamStage(context: TransformerContext) -> (any TransformerStreamStage)? {
-        NumericToolIDs()
     }
 
     /// The request changes shared with ``VercelTransformer``.
@@ -110,5 +98,27 @@ public struct OpenRouterTransformer: Transformer {
         if data.hasPrefix("R0lGOD") { return "image/gif" }
         if data.hasPrefix("UklGR") { return "image/webp" }
         return "image/png"
+    }
+}
+
+/// A transformer for a provider that takes OpenRouter's adaptations (``OpenRouterTransformer``,
+/// ``VercelTransformer``): its options merged into the request, and the rest of
+/// ``OpenRouterTransformer/adapt(_:context:parameters:)``; numeric tool call ids replaced.
+public protocol OpenRouterCompatibleTransformer: Transformer {
+    /// Merged into every request.
+    var parameters: JSONObject { get }
+}
+
+extension OpenRouterCompatibleTransformer {
+    public func transformRequest(_ request: inout JSONObject, context: TransformerContext) {
+        OpenRouterTransformer.adapt(&request, context: context, parameters: self.parameters)
+    }
+
+    public func transformResponse(_ response: inout JSONObject, context: TransformerContext) {
+        NumericToolIDs.rewrite(message: &response)
+    }
+
+    public func makeStreamStage(context: TransformerContext) -> (any TransformerStreamStage)? {
+        NumericToolIDs()
     }
 }

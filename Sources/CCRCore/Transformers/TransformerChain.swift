@@ -81,14 +81,7 @@ public struct TransformerChain: Sendable {
         context: TransformerContext,
         external: (_ name: String, _ options: JSONObject, _ request: JSONObject) async throws(Failure) -> JSONObject
     ) async throws(Failure) {
-        for step in self.requestSteps {
-            switch step {
-            case .builtIn(_, let transformer):
-                transformer.transformRequest(&request, context: context)
-            case .external(let name, let options):
-                request = try await external(name, options, request)
-            }
-        }
+        try await Self.run(self.requestSteps, on: &request, builtIn: { $0.transformRequest(&$1, context: context) }, external: external)
     }
 
     // MARK: - Response
@@ -106,12 +99,23 @@ public struct TransformerChain: Sendable {
         context: TransformerContext,
         external: (_ name: String, _ options: JSONObject, _ response: JSONObject) async throws(Failure) -> JSONObject
     ) async throws(Failure) {
-        for step in self.responseSteps {
+        try await Self.run(self.responseSteps, on: &response, builtIn: { $0.transformResponse(&$1, context: context) }, external: external)
+    }
+
+    /// Runs `steps` on `value` in order: built-in steps through `builtIn`, plugin steps through
+    /// `external`, which returns the value the plugin produced.
+    private static func run<Failure: Error>(
+        _ steps: [Step],
+        on value: inout JSONObject,
+        builtIn: (any Transformer, inout JSONObject) -> Void,
+        external: (_ name: String, _ options: JSONObject, _ value: JSONObject) async throws(Failure) -> JSONObject
+    ) async throws(Failure) {
+        for step in steps {
             switch step {
             case .builtIn(_, let transformer):
-                transformer.transformResponse(&response, context: context)
+                builtIn(transformer, &value)
             case .external(let name, let options):
-                response = try await external(name, options, response)
+                value = try await external(name, options, value)
             }
         }
     }

@@ -20,12 +20,7 @@ enum NodeHost {
     /// Writes the script into `pluginsDirectory` (creating the folder) unless it is already there
     /// with this content, and returns its path.
     static func install(inPluginsDirectory pluginsDirectory: URL) throws -> URL {
-        let file = pluginsDirectory.appendingPathComponent(self.fileName)
-        let content = Data(self.script.utf8)
-        if let existing = try? Data(contentsOf: file), existing == content { return file }
-        try FileManager.default.createDirectory(at: pluginsDirectory, withIntermediateDirectories: true)
-        try content.write(to: file, options: .atomic)
-        return file
+        try NodeHostScript.install(self.script, fileName: self.fileName, inPluginsDirectory: pluginsDirectory)
     }
 
     /// The first executable `node` in the `PATH` of `environment`, or `nil`.
@@ -46,39 +41,13 @@ enum NodeHost {
         // Written by ccr (claude-code-router in Swift) at start; edits are overwritten.
         // Runs a CUSTOM_ROUTER_PATH module and answers ccr's JSON-lines requests for it
         // (see docs/plugins.md). Usage: node .ccr-node-host.js /absolute/path/to/router.js
-        'use strict';
 
+        """# + NodeHostScript.prelude + #"""
         const { EventEmitter } = require('node:events');
-        const readline = require('node:readline');
-        const util = require('node:util');
-        const { pathToFileURL } = require('node:url');
-
-        // stdout carries protocol lines only; everything the module prints goes to stderr.
-        const writeProtocolLine = process.stdout.write.bind(process.stdout);
-        const logLine = (...args) => {
-          process.stderr.write(util.format(...args) + '\n');
-        };
-        process.stdout.write = process.stderr.write.bind(process.stderr);
-        console.log = logLine;
-        console.info = logLine;
-        console.debug = logLine;
-
-        const modulePath = process.argv[2];
         const event = new EventEmitter();
 
-        function describe(error) {
-          if (error instanceof Error) return error.message || String(error);
-          return typeof error === 'string' ? error : util.inspect(error);
-        }
-
         async function load() {
-          let exported;
-          try {
-            exported = require(modulePath);
-          } catch (error) {
-            if (!error || error.code !== 'ERR_REQUIRE_ESM') throw error;
-            exported = await import(pathToFileURL(modulePath).href);
-          }
+          const exported = await requireModule();
           const candidates = [exported, exported && exported.default, exported && exported.router];
           const router = candidates.find((candidate) => typeof candidate === 'function');
           if (!router) {
@@ -122,36 +91,5 @@ enum NodeHost {
           }
         }
 
-        function answer(id, outcome) {
-          try {
-            writeProtocolLine(JSON.stringify(Object.assign({ id }, outcome)) + '\n');
-          } catch (error) {
-            writeProtocolLine(JSON.stringify({ id, error: `cannot encode the answer: ${describe(error)}` }) + '\n');
-          }
-        }
-
-        const input = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
-        input.on('line', (line) => {
-          if (line.trim() === '') return;
-          let message;
-          try {
-            message = JSON.parse(line);
-          } catch (error) {
-            logLine(`ccr node host: ignored a line that is not JSON: ${describe(error)}`);
-            return;
-          }
-          if (!message || typeof message.id !== 'number') {
-            logLine('ccr node host: ignored a message without a numeric id');
-            return;
-          }
-          handle(message).then(
-            (result) => answer(message.id, { result }),
-            (error) => answer(message.id, { error: describe(error) }),
-          );
-        });
-        // ccr closed our stdin (it is stopping, or gone): stop too.
-        input.on('close', () => process.exit(0));
-        process.on('unhandledRejection', (reason) => logLine(`unhandled rejection in the custom router: ${describe(reason)}`));
-
-        """#
+        """# + NodeHostScript.requestLoop(hostName: "ccr node host", subject: "custom router")
 }

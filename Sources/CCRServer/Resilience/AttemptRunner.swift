@@ -49,11 +49,48 @@ struct AttemptRunner {
         return targets
     }
 
-    func run(_ decision: RouteDecision, forward: Forward) async throws -> (Response, [AttemptRecord]) {
+    /// Sends a minimal real request to a target whose circuit is half-open; `true` when it answered.
+    typealias Probe = @Sendable (_ target: RouteTarget, _ provider: ProviderConfiguration) async -> Bool
+
+    /// Sends the probe in the background; its outcome closes or reopens the circuit.
+    private func launch(_ probe: @escaping Probe, target: RouteTarget, provider: ProviderConfiguration) {
+        let store = self.store
+        let keyed = self.keyed(provider)
+        Task {
+            let healthy = await probe(target, keyed)
+            store.record(target: target, success: healthy)
+            if healthy { store.clearPromotions(primary: target) }
+        }
+    }
+
+    /// The provider with a usable key in place (for probes).
+    private func keyed(_ provider: ProviderConfiguration) -> ProviderConfiguration {
+        var keyed = provider
+        if let chosen = self.store.chooseKey(provider: provider, excluding: []) ?? self.store.lastResortKey(provider: provider) {
+            keyed.apiKey = chosen.key.key
+        }
+        return keyed
+    }
+
+    func run(_ decision: RouteDecision, probe: Probe? = nil, forward: Forward) async throws -> (Response, [AttemptRecord]) {
         let runStarted = ContinuousClock.now
-        let plan = self.plan(for: decision)
+        var plan = self.plan(for: decision)
         let policy = self.configuration.resilience.retry
         var records: [AttemptRecord] = []
+        if plan.first != decision.target, let provider = self.configuration.provider(named: decision.target.provider) {
+            // A promoted fallback goes first only while the primary's circuit is not closed; when
+            // its cool-off is over, a probe decides whether the primary is back.
+            switch self.store.admission(target: decision.target) {
+            case .allow:
+                self.store.clearPromotions(primary: decision.target)
+                plan = self.plan(for: decision)
+            case .probe:
+                if let probe { self.launch(probe, target: decision.target, provider: provider) }
+                records.append(self.stamped(runStarted, AttemptRecord(target: decision.target, key: nil, status: nil, failure: nil, milliseconds: 0, note: "skipped: circuit half-open, probe sent")))
+            case .reject:
+                break
+            }
+        }
         var lastAnswer: Response?
         var lastError: AnthropicError?
         var random = SystemRandomNumberGenerator()
@@ -61,10 +98,23 @@ struct AttemptRunner {
         for (position, target) in plan.enumerated() {
             guard let provider = self.configuration.provider(named: target.provider) else { continue }
             let nothingLeft = position == plan.count - 1 && lastAnswer == nil && lastError == nil
-            if case .reject(let until) = self.store.admission(target: target), !nothingLeft {
+            switch self.store.admission(target: target) {
+            case .allow:
+                break
+            case .reject(let until):
+                if nothingLeft { break }
                 let wait = until.map { " for \(max(0, ($0 - .now).components.seconds + 1)) s" } ?? ""
                 records.append(self.stamped(runStarted, AttemptRecord(target: target, key: nil, status: nil, failure: nil, milliseconds: 0, note: "skipped: circuit open or rate limited\(wait)")))
                 continue
+            case .probe:
+                // Cool-off over: a minimal real request decides whether the circuit closes; this
+                // request does not wait for it unless nothing else is left.
+                if let probe {
+                    self.launch(probe, target: target, provider: provider)
+                    if nothingLeft { break }
+                    records.append(self.stamped(runStarted, AttemptRecord(target: target, key: nil, status: nil, failure: nil, milliseconds: 0, note: "skipped: circuit half-open, probe sent")))
+                    continue
+                }
             }
             var triedKeys: Set<Int> = []
             var attempt = 0

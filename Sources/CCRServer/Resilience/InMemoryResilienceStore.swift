@@ -109,6 +109,11 @@ public final class InMemoryResilienceStore: ResilienceStore {
         _ = self.state.withLock { $0.promotions.removeValue(forKey: Self.promotionKey(primary, scenario)) }
     }
 
+    public func clearPromotions(primary: RouteTarget) {
+        let prefix = "\(primary):"
+        self.state.withLock { state in state.promotions = state.promotions.filter { !$0.key.hasPrefix(prefix) } }
+    }
+
     public func report() -> JSONValue {
         self.state.withLock { state in
             let now = ContinuousClock.now

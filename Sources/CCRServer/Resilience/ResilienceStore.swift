@@ -18,6 +18,8 @@ public protocol ResilienceStore: Sendable {
     func promotion(primary: RouteTarget, scenario: RouteScenario) -> RouteTarget?
     func promote(_ fallback: RouteTarget, primary: RouteTarget, scenario: RouteScenario, for duration: Duration)
     func clearPromotion(primary: RouteTarget, scenario: RouteScenario)
+    /// Drops every promotion away from this primary (it recovered).
+    func clearPromotions(primary: RouteTarget)
     /// What `ccr status` shows.
     func report() -> JSONValue
 }

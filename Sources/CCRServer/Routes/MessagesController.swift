@@ -84,7 +84,21 @@ struct MessagesController {
         let response: Response
         let attempts: [AttemptRecord]
         do {
-            (response, attempts) = try await runner.run(decision) { _, provider, decision in
+            let probe: AttemptRunner.Probe = { target, provider in
+                // {"max_tokens": 1, "messages": [{"role": "user", "content": "ping"}]}, not streamed.
+                let body: JSONObject = [
+                    "model": .string(target.model), "max_tokens": 1, "stream": false,
+                    "messages": [["role": "user", "content": "ping"]],
+                ]
+                var probeDecision = decision
+                probeDecision.target = target
+                let minimal = RoutedRequest(decision: probeDecision, body: body, bodyChanged: true, facts: routed.facts)
+                let answer = try? await Self.forward(
+                    state: state, provider: provider, decision: probeDecision, routed: minimal, bytes: JSONValue.object(body).encoded(), session: nil,
+                    request: received, context: context)
+                return answer.map { $0.status.code < 400 } ?? false
+            }
+            (response, attempts) = try await runner.run(decision, probe: probe) { _, provider, decision in
                 try await Self.forward(
                     state: state, provider: provider, decision: decision, routed: routed, bytes: bytes, session: session, request: received, context: context)
             }
@@ -108,6 +122,17 @@ struct MessagesController {
         case .anthropic:
             var passthrough = AnthropicPassthrough(state: state, provider: provider, decision: decision)
             passthrough.sessionID = session
+            if let vertex = provider.vertex {
+                // Vertex AI: the model is in the URL and the version in the body.
+                let access = try await state.vertexAuth.access(provider: provider, vertex: vertex, upstream: state.upstream, logger: context.logger)
+                var body = routed.body
+                _ = body.removeValue(forKey: "model")
+                body["anthropic_version"] = "vertex-2023-10-16"
+                let stream = routed.body["stream"]?.boolValue == true
+                passthrough.vertex = VertexCall(
+                    url: VertexEndpoint.claudeURL(vertex, project: access.project, model: decision.target.model, stream: stream), token: access.token)
+                return try await passthrough.forward(body: JSONValue.object(body).encoded(), request: request, context: context)
+            }
             let body = routed.bodyChanged ? JSONValue.object(routed.body).encoded() : bytes
             return try await passthrough.forward(body: body, request: request, context: context)
         case .openAIChat:
@@ -123,6 +148,10 @@ struct MessagesController {
         case .gemini:
             var relay = GeminiRelay(state: state, provider: provider, decision: decision)
             relay.sessionID = session
+            if let vertex = provider.vertex {
+                let access = try await state.vertexAuth.access(provider: provider, vertex: vertex, upstream: state.upstream, logger: context.logger)
+                relay.vertex = VertexCall(url: VertexEndpoint.modelsBase(vertex, project: access.project), token: access.token)
+            }
             relay.inputTokenEstimate = decision.tokenCount
             return try await relay.forward(body: routed.body, bodyBytes: bytes.count, context: context)
         }

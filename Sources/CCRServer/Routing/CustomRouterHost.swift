@@ -12,7 +12,7 @@ public struct CustomRouterHost: Sendable {
         guard let path = configuration.customRouterPath else { return nil }
         let expanded = (path as NSString).expandingTildeInPath
         let plugin = CustomRouterPlugin(
-            path: expanded, home: home.root.path, configuration: Self.redacted(configuration.resolved),
+            path: expanded, home: home.root.path, configuration: configuration.resolved,
             timeout: .milliseconds(configuration.customRouterTimeoutMilliseconds), logger: logger)
         await plugin.start()
         return CustomRouterHost(plugin: plugin)
@@ -29,25 +29,5 @@ public struct CustomRouterHost: Sendable {
 
     public func shutdown() async {
         await self.plugin.shutdown()
-    }
-
-    /// The config with every key replaced: the plugin sees providers, models and routes, not secrets.
-    static func redacted(_ value: JSONValue) -> JSONValue {
-        switch value {
-        case .object(var object):
-            for index in object.members.indices {
-                let key = object.members[index].key
-                if key == "api_key" || key == "APIKEY" || key == "api_keys" {
-                    object.members[index].value = "<redacted>"
-                } else {
-                    object.members[index].value = Self.redacted(object.members[index].value)
-                }
-            }
-            return .object(object)
-        case .array(let items):
-            return .array(items.map(Self.redacted))
-        default:
-            return value
-        }
     }
 }

@@ -23,6 +23,10 @@ public enum CCRServerRunner {
         if host != configuration.host {
             logger.warning("HOST \(configuration.host) needs APIKEY; listening on 127.0.0.1 only. Set APIKEY in config.json to serve other hosts.")
         }
+        let vertexProblems = VertexAuth.check(configuration)
+        if !vertexProblems.isEmpty {
+            throw StartError(description: vertexProblems.joined(separator: "\n"))
+        }
         Self.raiseFileLimit(logger: logger)
         MemoryTrimmer.limitArenas()
         let upstream = UpstreamClient(settings: .init(configuration: configuration))

@@ -38,11 +38,14 @@ public final class ServerState: Sendable {
     public let resilience: any ResilienceStore
     /// The last requests and their attempts.
     public let journal = RequestJournal()
+    /// Vertex AI access tokens, per service account.
+    public let vertexAuth: VertexAuth
 
     public init(
         configuration: CCRConfiguration, upstream: UpstreamClient, port: Int, overrides: ProjectRouterOverrides? = nil,
-        customRouting: CustomRouting? = nil, transformerPlugins: TransformerPlugins = .none
+        customRouting: CustomRouting? = nil, transformerPlugins: TransformerPlugins = .none, vertexAuth: VertexAuth = VertexAuth()
     ) {
+        self.vertexAuth = vertexAuth
         self.snapshotBox = Mutex(Self.snapshot(for: configuration))
         self.upstream = upstream
         self.boundPort = Atomic(port)

@@ -14,12 +14,7 @@ enum NodeTransformerHost {
 
     /// Writes the script into `pluginsDirectory` unless it is already there with this content.
     static func install(inPluginsDirectory pluginsDirectory: URL) throws -> URL {
-        let file = pluginsDirectory.appendingPathComponent(self.fileName)
-        let content = Data(self.script.utf8)
-        if let existing = try? Data(contentsOf: file), existing == content { return file }
-        try FileManager.default.createDirectory(at: pluginsDirectory, withIntermediateDirectories: true)
-        try content.write(to: file, options: .atomic)
-        return file
+        try NodeHostScript.install(self.script, fileName: self.fileName, inPluginsDirectory: pluginsDirectory)
     }
 
     /// The host program. stdout carries protocol lines only; whatever the module prints goes to
@@ -29,22 +24,8 @@ enum NodeTransformerHost {
         // Runs one custom transformer module written for claude-code-router and answers ccr's
         // JSON-lines requests for it (see docs/plugins.md).
         // Usage: CCR_TRANSFORMER_OPTIONS='{...}' node .ccr-node-transformer-host.js /absolute/path/to/transformer.js
-        'use strict';
 
-        const readline = require('node:readline');
-        const util = require('node:util');
-        const { pathToFileURL } = require('node:url');
-
-        const writeProtocolLine = process.stdout.write.bind(process.stdout);
-        const logLine = (...args) => {
-          process.stderr.write(util.format(...args) + '\n');
-        };
-        process.stdout.write = process.stderr.write.bind(process.stderr);
-        console.log = logLine;
-        console.info = logLine;
-        console.debug = logLine;
-
-        const modulePath = process.argv[2];
+        """# + NodeHostScript.prelude + #"""
         let entryOptions = {};
         try {
           entryOptions = JSON.parse(process.env.CCR_TRANSFORMER_OPTIONS || '{}') || {};
@@ -53,19 +34,8 @@ enum NodeTransformerHost {
         }
         delete process.env.CCR_TRANSFORMER_OPTIONS;
 
-        function describe(error) {
-          if (error instanceof Error) return error.message || String(error);
-          return typeof error === 'string' ? error : util.inspect(error);
-        }
-
         async function load() {
-          let exported;
-          try {
-            exported = require(modulePath);
-          } catch (error) {
-            if (!error || error.code !== 'ERR_REQUIRE_ESM') throw error;
-            exported = await import(pathToFileURL(modulePath).href);
-          }
+          let exported = await requireModule();
           if (exported && typeof exported !== 'function' && typeof exported.default === 'function') exported = exported.default;
           return exported;
         }
@@ -161,35 +131,5 @@ enum NodeTransformerHost {
           }
         }
 
-        function answer(id, outcome) {
-          try {
-            writeProtocolLine(JSON.stringify(Object.assign({ id }, outcome)) + '\n');
-          } catch (error) {
-            writeProtocolLine(JSON.stringify({ id, error: `cannot encode the answer: ${describe(error)}` }) + '\n');
-          }
-        }
-
-        const input = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
-        input.on('line', (line) => {
-          if (line.trim() === '') return;
-          let message;
-          try {
-            message = JSON.parse(line);
-          } catch (error) {
-            logLine(`ccr transformer host: ignored a line that is not JSON: ${describe(error)}`);
-            return;
-          }
-          if (!message || typeof message.id !== 'number') {
-            logLine('ccr transformer host: ignored a message without a numeric id');
-            return;
-          }
-          handle(message).then(
-            (result) => answer(message.id, { result }),
-            (error) => answer(message.id, { error: describe(error) }),
-          );
-        });
-        input.on('close', () => process.exit(0));
-        process.on('unhandledRejection', (reason) => logLine(`unhandled rejection in the custom transformer: ${describe(reason)}`));
-
-        """#
+        """# + NodeHostScript.requestLoop(hostName: "ccr transformer host", subject: "custom transformer")
 }

@@ -14,18 +14,29 @@ struct AnthropicPassthrough {
     let provider: ProviderConfiguration
     let decision: RouteDecision
     var sessionID: String? = nil
+    /// For Vertex AI: the full `:streamRawPredict` / `:rawPredict` URL and the access token. The
+    /// body is then sent as given (the caller has put the model in the URL).
+    var vertex: VertexCall? = nil
 
     func forward(body: [UInt8], request: Request, context: CCRRequestContext) async throws -> Response {
-        guard let patched = JSONTopLevel.replacingString("model", with: self.decision.target.model, in: body) else {
-            throw AnthropicError.invalidRequest("request body must be a JSON object")
+        let patched: [UInt8]
+        if self.vertex != nil {
+            patched = body
+        } else {
+            guard let replaced = JSONTopLevel.replacingString("model", with: self.decision.target.model, in: body) else {
+                throw AnthropicError.invalidRequest("request body must be a JSON object")
+            }
+            patched = replaced
         }
         var extra: [(String, String)] = []
-        if let key = self.provider.apiKey {
+        if let vertex = self.vertex {
+            extra.append(("authorization", "Bearer \(vertex.token)"))
+        } else if let key = self.provider.apiKey {
             let useBearer = self.provider.transformers.contains { $0.name == "Anthropic" && $0.options["UseBearer"]?.boolValue == true }
             extra.append(useBearer ? ("authorization", "Bearer \(key)") : ("x-api-key", key))
         }
         if request.headers[HTTPField.Name("anthropic-version")!] == nil { extra.append(("anthropic-version", "2023-06-01")) }
-        let upstreamRequest = UpstreamRequestBuilder.request(url: self.provider.baseURL, clientHeaders: request.headers, extra: extra, body: patched)
+        let upstreamRequest = UpstreamRequestBuilder.request(url: self.vertex?.url ?? self.provider.baseURL, clientHeaders: request.headers, extra: extra, body: patched)
         var exchange = UpstreamExchange(state: self.state, provider: self.provider, decision: self.decision, context: context)
         exchange.sessionID = self.sessionID
         let response = try await exchange.send(upstreamRequest)

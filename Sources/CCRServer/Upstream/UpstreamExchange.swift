@@ -39,7 +39,9 @@ struct UpstreamExchange {
     }
 
     /// The answer for an upstream error status: Anthropic-shaped, status and retry headers kept.
-    func errorResponse(from response: HTTPClientResponse) async throws -> Response {
+    /// - Parameter retryAfterInBody: reads a retry delay in seconds from the error body, for
+    ///   providers that put it there instead of in a header (Gemini's `RetryInfo`).
+    func errorResponse(from response: HTTPClientResponse, retryAfterInBody: (([UInt8]) -> Int?)? = nil) async throws -> Response {
         let body: [UInt8]
         do {
             body = try await self.context.connectionWatch.cancellingOnClose {
@@ -55,6 +57,9 @@ struct UpstreamExchange {
         let error = AnthropicError.fromUpstream(status: status, body: body, provider: self.provider.name, model: self.decision.target.model)
         var headers = UpstreamRequestBuilder.relayedResponseHeaders(response.headers)
         headers[.contentType] = nil
+        if headers[.retryAfter] == nil, let seconds = retryAfterInBody?(body) {
+            headers[.retryAfter] = String(seconds)
+        }
         self.decorate(&headers)
         self.state.failed.add(1, ordering: .relaxed)
         self.context.logger.warning(
