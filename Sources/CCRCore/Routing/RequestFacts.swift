@@ -29,10 +29,10 @@ public struct RequestFacts: Sendable {
         self.model = body["model"]?.stringValue ?? ""
         let family = ModelFamily.of(model: self.model)
         self.family = family?.family
-        self.extendedContext = (family?.extendedContext ?? false) || (headers["anthropic-beta"]?.contains("context-1m") ?? false)
+        self.extendedContext = (family?.extendedContext ?? false) || (headers["anthropic-beta"]?.containsBytes("context-1m") ?? false)
         self.headers = headers
         self.sessionID = SessionID.of(headers: headers, body: body)
-        self.isSubagent = Self.billingBlock(body)?.contains("cc_is_subagent=true") ?? false
+        self.isSubagent = Self.billingBlock(body)?.containsBytes("cc_is_subagent=true") ?? false
         let tools = body["tools"]?.arrayValue ?? []
         self.toolNames = tools.compactMap { $0["name"]?.stringValue }
         self.hasWebSearch = tools.contains { $0["type"]?.stringValue?.hasPrefix("web_search") ?? false }
@@ -82,7 +82,7 @@ public struct RequestFacts: Sendable {
             if safeguard["classifier_context"]?["permission_mode"]?.stringValue == "plan" { return true }
         }
         guard let last = Self.lastUserMessage(body) else { return false }
-        return Self.texts(of: last).contains { $0.contains("Plan mode is active") }
+        return Self.texts(of: last).contains { $0.containsBytes("Plan mode is active") }
     }
 
     /// The last message with role `user`.

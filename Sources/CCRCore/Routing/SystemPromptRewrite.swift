@@ -21,7 +21,7 @@ public struct SystemPromptRewrite: Sendable {
         guard var blocks = body["system"]?.arrayValue, !blocks.isEmpty else { return false }
         let texts = blocks.map { $0["type"]?.stringValue == "text" ? $0["text"]?.stringValue : nil }
         let index =
-            texts.firstIndex { $0?.contains("<env>") ?? false }
+            texts.firstIndex { $0?.containsBytes("<env>") ?? false }
             ?? texts.indices.filter { texts[$0].map { !$0.hasPrefix("x-anthropic-billing-header:") } ?? false }
             .max { (texts[$0]?.utf8.count ?? 0) < (texts[$1]?.utf8.count ?? 0) }
         guard let index, let text = texts[index], var block = blocks[index].objectValue else { return false }

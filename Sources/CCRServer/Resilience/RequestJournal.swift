@@ -12,7 +12,12 @@ public final class RequestJournal: Sendable {
         public var status: Int
     }
 
-    private let entries = Mutex<[Entry]>([])
+    private struct Ring {
+        var entries: [Entry] = []
+        var next = 0
+    }
+
+    private let ring = Mutex(Ring())
     public let capacity: Int
 
     public init(capacity: Int = 1_000) {
@@ -20,12 +25,20 @@ public final class RequestJournal: Sendable {
     }
 
     public func append(_ entry: Entry) {
-        self.entries.withLock { entries in
-            entries.append(entry)
-            if entries.count > self.capacity { entries.removeFirst(entries.count - self.capacity) }
+        self.ring.withLock { ring in
+            if ring.entries.count < self.capacity {
+                ring.entries.append(entry)
+            } else {
+                ring.entries[ring.next] = entry
+            }
+            ring.next = (ring.next + 1) % self.capacity
         }
     }
 
     /// Oldest first.
-    public var recent: [Entry] { self.entries.withLock { $0 } }
+    public var recent: [Entry] {
+        self.ring.withLock { ring in
+            ring.entries.count < self.capacity ? ring.entries : Array(ring.entries[ring.next...] + ring.entries[..<ring.next])
+        }
+    }
 }

@@ -43,11 +43,12 @@ public enum CCRServerRunner {
             configuration: configuration, upstream: upstream, port: port,
             overrides: ProjectRouterOverrides(home: home, environment: ProcessInfo.processInfo.environment, logger: logger),
             customRouting: customRouter?.routing, transformerPlugins: transformerPlugins)
-        // Load the tokenizer's vocabulary (~20 ms) off the start-up path.
-        Task.detached(priority: .utility) {
-            if let reason = TokenCounting.unavailableReason {
-                logger.warning("token counting falls back to an estimate: \(reason)")
-            }
+        // The tokenizer's vocabulary is loaded on first use (~20 ms, ~7 MiB); here only check that
+        // it can be found, so that a broken install is said at start.
+        do {
+            _ = try CL100kVocabularyFile.locate(explicitPath: nil, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            logger.warning("token counting will fall back to an estimate: \(error)")
         }
         let pidFile = home.pidFile
         let app = CCRApplication.make(state: state, host: host, port: port, logger: logger) { channel in

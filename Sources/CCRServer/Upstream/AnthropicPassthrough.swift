@@ -108,7 +108,7 @@ struct AnthropicPassthrough {
             }
         }
         let first = held
-        return exchange.streamingResponse(status: .init(code: Int(response.status.code)), headers: headers) { write in
+        return exchange.streamingResponse(status: .init(code: Int(response.status.code)), headers: headers, tracksBlocks: true) { write in
             for chunk in first { try await write(chunk) }
             while let chunk = try await reader.next() {
                 try await write(chunk)

@@ -70,9 +70,12 @@ struct UpstreamExchange {
     /// A streamed answer: `produce` writes the body through the function it is given. A client
     /// disconnect cancels it (and with it the upstream request); a provider failure it throws is
     /// logged and, for an event stream, ends the stream with an Anthropic `error` event.
+    /// - Parameter tracksBlocks: follow the Anthropic blocks written, to close an open one if the
+    ///   provider fails mid-stream (passthrough; the converters close their own blocks).
     func streamingResponse(
         status: HTTPResponse.Status,
         headers: HTTPFields,
+        tracksBlocks: Bool = false,
         produce: @escaping @Sendable (_ write: (ByteBuffer) async throws -> Void) async throws -> Void
     ) -> Response {
         let watch = self.context.connectionWatch
@@ -87,7 +90,7 @@ struct UpstreamExchange {
             body: ResponseBody { writer in
                 defer { state.inFlight.subtract(1, ordering: .relaxed) }
                 var observer = sessionID.map { _ in AnthropicUsageObserver(isEventStream: isEventStream) }
-                var tracker = isEventStream ? AnthropicStreamTracker() : nil
+                var tracker = isEventStream && tracksBlocks ? AnthropicStreamTracker() : nil
                 defer {
                     if let sessionID, let usage = observer?.finish() { state.sessions.record(session: sessionID, usage: usage) }
                 }
@@ -104,10 +107,10 @@ struct UpstreamExchange {
                     return
                 } catch {
                     logger.warning("upstream failed mid-stream", metadata: ["provider": "\(providerName)", "error": "\(error)"])
-                    if let tracker, !tracker.finished {
+                    if isEventStream, !(tracker?.finished ?? false) {
                         // Close the open block, then say what happened: the stream stays valid.
                         let failure = AnthropicError(status: 502, kind: .api, message: "ccr: provider '\(providerName)' failed mid-stream: \(UpstreamFailure.describe(error))")
-                        try? await writer.write(ByteBuffer(bytes: tracker.closingEvents(for: failure)))
+                        try? await writer.write(ByteBuffer(bytes: tracker?.closingEvents(for: failure) ?? failure.sseEvent))
                     }
                 }
                 try await writer.finish(nil)

@@ -57,7 +57,7 @@ public struct SubagentTagRule: RoutingRule {
 
     /// Cuts the first complete tag out of the text and returns its trimmed content.
     static func cut(_ text: inout String) -> String? {
-        guard let open = text.firstRange(of: Self.open),
+        guard text.containsBytes(Self.open), let open = text.firstRange(of: Self.open),
             let close = text[open.upperBound...].firstRange(of: Self.close)
         else { return nil }
         let content = text[open.upperBound..<close.lowerBound].trimmingSpaces()
