@@ -104,6 +104,8 @@ struct UpstreamExchange {
                     }
                 } catch is ClientDisconnected {
                     logger.info("client disconnected mid-stream; upstream request cancelled")
+                    // The writer must always be finished, even towards a closed connection.
+                    try? await writer.finish(nil)
                     return
                 } catch {
                     logger.warning("upstream failed mid-stream", metadata: ["provider": "\(providerName)", "error": "\(error)"])
