@@ -14,7 +14,8 @@ swift test --skip-build --skip CCREndToEndTests --skip AnthropicPassthroughTests
 # 2. timing assertions (events relayed as sent, upstream closed within 100 ms of a client leaving,
 #    the fault mock's delays) on a quiet machine;
 swift test --skip-build --filter "AnthropicPassthroughTests|FaultyUpstreamTests"
-# 3. the built ccr and the real Claude Code CLI;
-swift test --skip-build --filter CCREndToEndTests
+# 3. the built ccr and the real Claude Code CLI, one test at a time (each starts its own ccr on a
+#    port it found free; in parallel two could race for one);
+swift test --skip-build --no-parallel --filter CCREndToEndTests
 # 4. load: hundreds of concurrent streams (enabled by CCR_SLOW_TESTS).
 CCR_SLOW_TESTS=1 swift test --skip-build --filter "ResilienceLoadTests|[tT]woHundred"
