@@ -25,13 +25,14 @@ public struct RequestFacts: Sendable {
     /// Reads the facts.
     /// - Parameters:
     ///   - headers: lowercased header names.
-    public init(body: JSONObject, headers: [String: String], thinkTrigger: ThinkTrigger) {
+    /// - Parameter sessionID: the session when the caller already read it (else read here).
+    public init(body: JSONObject, headers: [String: String], thinkTrigger: ThinkTrigger, sessionID: String? = nil) {
         self.model = body["model"]?.stringValue ?? ""
         let family = ModelFamily.of(model: self.model)
         self.family = family?.family
         self.extendedContext = (family?.extendedContext ?? false) || (headers["anthropic-beta"]?.containsBytes("context-1m") ?? false)
         self.headers = headers
-        self.sessionID = SessionID.of(headers: headers, body: body)
+        self.sessionID = sessionID ?? SessionID.of(headers: headers, body: body)
         self.isSubagent = Self.billingBlock(body)?.containsBytes("cc_is_subagent=true") ?? false
         let tools = body["tools"]?.arrayValue ?? []
         self.toolNames = tools.compactMap { $0["name"]?.stringValue }

@@ -28,14 +28,15 @@ public struct RequestRouter: Sendable {
     /// - Parameters:
     ///   - body: the Anthropic Messages request.
     ///   - headers: the request headers, lowercased names.
+    ///   - sessionID: the Claude Code session, when the caller already read it.
     ///   - table: a project's or session's `Router` that replaces the global one, and where it came from.
     ///   - lastSessionInputTokens: the input the provider reported for the session's previous turn.
     ///   - plugin: the custom router, if configured.
     /// - Throws: ``AnthropicError`` (400) naming what exists when the request names an unknown
     ///   provider or model, or when no rule and no default applies.
     public func route(
-        body: JSONObject, headers: [String: String], table: (RouterTable, String)? = nil, lastSessionInputTokens: Int? = nil,
-        plugin: CustomRouting? = nil
+        body: JSONObject, headers: [String: String], sessionID: String? = nil, table: (RouterTable, String)? = nil,
+        lastSessionInputTokens: Int? = nil, plugin: CustomRouting? = nil
     ) async throws(AnthropicError) -> RoutedRequest {
         let (table, source) = table ?? (self.configuration.router, "config.json")
         var body = body
@@ -43,7 +44,7 @@ public struct RequestRouter: Sendable {
         if let prompt = self.configuration.rewriteSystemPrompt {
             rewritten = SystemPromptRewrite(replacement: prompt).apply(to: &body)
         }
-        let facts = RequestFacts(body: body, headers: headers, thinkTrigger: table.thinkTrigger)
+        let facts = RequestFacts(body: body, headers: headers, thinkTrigger: table.thinkTrigger, sessionID: sessionID)
         var context = RoutingContext(
             body: body, facts: facts, table: table, tableSource: source, configuration: self.configuration,
             lastSessionInputTokens: lastSessionInputTokens, countTokens: self.countTokens)

@@ -16,6 +16,9 @@ public struct AttemptRecord: Sendable, Equatable {
     /// What happened, for the log (`skipped: breaker open`, `429 rate limited`, …).
     public var note: String
 
+    /// Whether a request actually went out (skipped targets have neither a status nor a failure).
+    public var wasSent: Bool { self.status != nil || self.failure != nil }
+
     public var json: JSONValue {
         var object: JSONObject = [
             "target": .string(self.target.description), "ms": .int(self.milliseconds), "at": .int(self.startedAfterMilliseconds), "note": .string(self.note),

@@ -168,21 +168,15 @@ struct AttemptRunner {
                     self.log(records, decision: decision)
                     return (try self.answer(lastAnswer, lastError, records), records)
                 }
-                switch kind {
-                case .rateLimited:
-                    if provider.keys.count <= 1 { self.store.recordRateLimit(target: target, for: retryAfter ?? .seconds(5)) }
-                    attempt -= 1  // another key is not a retry
-                    if provider.keys.count > triedKeys.count { continue }
-                    attempt = policy.attemptsPerTarget  // every key is limited: next target
+                if kind == .rateLimited || kind == .authentication {
+                    // The key's problem: another key is not a retry; with none left, the next target.
+                    if kind == .rateLimited && provider.keys.count <= 1 {
+                        self.store.recordRateLimit(target: target, for: retryAfter ?? .seconds(5))
+                    }
+                    attempt = provider.keys.count > triedKeys.count ? attempt - 1 : policy.attemptsPerTarget
                     continue
-                case .authentication:
-                    attempt -= 1
-                    if provider.keys.count > triedKeys.count { continue }
-                    attempt = policy.attemptsPerTarget
-                    continue
-                default:
-                    self.store.record(target: target, success: false)
                 }
+                self.store.record(target: target, success: false)
                 guard kind.retriesSameTarget, attempt < policy.attemptsPerTarget else { break }
                 guard let wait = policy.delay(retry: attempt, retryAfter: retryAfter, random: &random) else { break }
                 triedKeys = []

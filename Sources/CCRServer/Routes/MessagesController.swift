@@ -64,7 +64,7 @@ struct MessagesController {
         let session = SessionID.of(headers: headers, body: object)
         let table = self.state.overrides?.table(session: session, configuration: snapshot.configuration)
         let routed = try await snapshot.router.route(
-            body: object, headers: headers, table: table, lastSessionInputTokens: session.flatMap(self.state.sessions.lastInputTokens),
+            body: object, headers: headers, sessionID: session, table: table, lastSessionInputTokens: session.flatMap(self.state.sessions.lastInputTokens),
             plugin: snapshot.configuration.customRouterPath == nil ? nil : self.state.customRouting)
         let decision = routed.decision
         guard snapshot.configuration.provider(named: decision.target.provider) != nil else {
@@ -109,7 +109,7 @@ struct MessagesController {
         }
         self.state.journal.append(.init(requestID: context.requestID, decision: decision, attempts: attempts, status: Int(response.status.code)))
         var answered = response
-        answered.headers[HTTPField.Name("x-ccr-attempts")!] = String(attempts.count { $0.note != "answered" } + 1)
+        answered.headers[HTTPField.Name("x-ccr-attempts")!] = String(attempts.count { $0.wasSent })
         return answered
     }
 

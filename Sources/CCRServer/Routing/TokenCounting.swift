@@ -7,16 +7,6 @@ public enum TokenCounting {
     /// The counter, loaded on first use.
     public static let counter: RequestTokenCounter? = try? RequestTokenCounter.shared
 
-    /// Why the vocabulary could not be loaded, if it could not.
-    public static var unavailableReason: String? {
-        do {
-            _ = try RequestTokenCounter.shared
-            return nil
-        } catch {
-            return "\(error)"
-        }
-    }
-
     public static let count: @Sendable (JSONObject) -> Int = { body in
         if let counter = TokenCounting.counter { return counter.count(body) }
         return RequestTokenEstimate.bytesOverFour(body)

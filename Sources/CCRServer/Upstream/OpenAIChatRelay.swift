@@ -21,11 +21,7 @@ struct OpenAIChatRelay {
         let encoded = try OpenAIChatRequestEncoder.encode(body, target: target)
         let transformers = TransformerRun(provider: self.provider, model: self.decision.target.model, anthropicRequest: body, plugins: self.state.transformerPlugins)
         let prepared = try await transformers.request(encoded.objectValue ?? [:])
-        var headers: [(String, String)] = [("accept", "application/json, text/event-stream")]
-        if let key = self.provider.apiKey {
-            let host = self.provider.endpoint?.host ?? ""
-            headers.append(host.hasSuffix(".azure.com") ? ("api-key", key) : ("authorization", "Bearer \(key)"))
-        }
+        var headers = UpstreamRequestBuilder.openAIStyleHeaders(self.provider)
         TransformerRun.apply(prepared.headers, to: &headers)
         let request = UpstreamRequestBuilder.request(
             url: prepared.url ?? self.provider.baseURL, clientHeaders: [:], extra: headers, body: JSONValue.object(prepared.body).encoded())

@@ -22,11 +22,7 @@ struct OpenAIResponsesRelay {
         let options = self.provider.transformers(for: model).last { $0.name == "openai-responses" }?.options ?? [:]
         let target = OpenAIResponsesTarget.infer(baseURL: self.provider.baseURL, model: model, sessionID: self.sessionID, options: options)
         let encoded = try OpenAIResponsesRequestEncoder.encode(body, target: target)
-        var headers: [(String, String)] = [("accept", "application/json, text/event-stream")]
-        if let key = self.provider.apiKey {
-            let host = self.provider.endpoint?.host ?? ""
-            headers.append(host.hasSuffix(".azure.com") ? ("api-key", key) : ("authorization", "Bearer \(key)"))
-        }
+        let headers = UpstreamRequestBuilder.openAIStyleHeaders(self.provider)
         let request = UpstreamRequestBuilder.request(url: self.provider.baseURL, clientHeaders: [:], extra: headers, body: encoded.encoded())
         var exchange = UpstreamExchange(state: self.state, provider: self.provider, decision: self.decision, context: context)
         exchange.sessionID = self.sessionID

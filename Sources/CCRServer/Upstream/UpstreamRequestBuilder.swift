@@ -30,6 +30,17 @@ enum UpstreamRequestBuilder {
     }
 
     /// Response headers worth relaying to Claude Code from a provider.
+    /// The headers an OpenAI-style provider (Chat Completions, Responses) gets: `accept`, and its
+    /// key as `Authorization: Bearer`, or `api-key` on Azure OpenAI hosts.
+    static func openAIStyleHeaders(_ provider: ProviderConfiguration) -> [(String, String)] {
+        var headers: [(String, String)] = [("accept", "application/json, text/event-stream")]
+        if let key = provider.apiKey {
+            let host = provider.endpoint?.host ?? ""
+            headers.append(host.hasSuffix(".azure.com") ? ("api-key", key) : ("authorization", "Bearer \(key)"))
+        }
+        return headers
+    }
+
     static func relayedResponseHeaders(_ headers: HTTPHeaders) -> HTTPFields {
         var fields = HTTPFields()
         for header in headers {

@@ -68,7 +68,7 @@ extension CCRCommand {
                 let routed: RoutedRequest
                 do {
                     routed = try await router.route(
-                        body: body, headers: headers, table: table, lastSessionInputTokens: self.lastInputTokens, plugin: plugin?.routing)
+                        body: body, headers: headers, sessionID: session, table: table, lastSessionInputTokens: self.lastInputTokens, plugin: plugin?.routing)
                 } catch let error as AnthropicError {
                     await plugin?.shutdown()
                     throw CLIError(message: error.message.hasPrefix("ccr:") ? error.message : "ccr: \(error.message)", code: 65)
