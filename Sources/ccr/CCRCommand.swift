@@ -10,8 +10,8 @@ struct CCRCommand: AsyncParsableCommand {
         discussion: "Config: ~/.claude-code-router/config.json (or $CCR_HOME/config.json). Docs: docs/configuration.md",
         version: "ccr \(CCRVersion.string)",
         subcommands: [
-            Start.self, Stop.self, Restart.self, Status.self, Code.self, Activate.self, Env.self, ConfigCommand.self, Route.self,
-            Version.self,
+            Start.self, Stop.self, Restart.self, Status.self, StatusLine.self, Code.self, Activate.self, Env.self, ConfigCommand.self, Route.self,
+            Usage.self, Version.self,
         ]
     )
 

@@ -36,10 +36,11 @@ enum RouterHarness {
     /// Like ``run(_:_:)``, also handing the body the server's state (journal, resilience store).
     static func run<T: Sendable>(
         _ configuration: CCRConfiguration,
+        usage: UsageRecorder? = nil,
         _ body: @Sendable (String, ServerState) async throws -> T
     ) async throws -> T {
         let upstream = UpstreamClient(settings: .init(configuration: configuration))
-        let state = ServerState(configuration: configuration, upstream: upstream, port: 0)
+        let state = ServerState(configuration: configuration, upstream: upstream, port: 0, usage: usage)
         var logger = Logger(label: "ccr-test")
         logger.logLevel = .critical
         let result: T

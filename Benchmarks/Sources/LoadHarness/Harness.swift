@@ -19,6 +19,8 @@ struct Harness {
         /// for 20 s (for a profiler attached to ccr).
         var soak = ""
         var streams = 512
+        /// `--usage off`: run ccr with `Usage.enabled: false` (to measure what recording costs).
+        var usage = true
     }
 
     static func parse() -> Options {
@@ -32,6 +34,7 @@ struct Harness {
             case "--only-paced": options.onlyPaced = true
             case "--soak": options.soak = arguments.next() ?? ""
             case "--streams": options.streams = Int(arguments.next() ?? "") ?? 512
+            case "--usage": options.usage = arguments.next() != "off"
             default:
                 FileHandle.standardError.write(Data("unknown argument \(argument)\nusage: LoadHarness --ccr PATH [--out DIR] [--quick]\n".utf8))
                 exit(2)
@@ -147,7 +150,7 @@ struct Harness {
         let port = 20_000 + Int(getpid() % 10_000)
         try """
             {"PORT": \(port), "LOG_LEVEL": "info", "Providers": [{"name": "mock", "api_base_url": "http://127.0.0.1:\(mockPort)/v1/chat/completions",
-              "api_key": "sk-load", "models": ["mock"]}], "Router": {"default": "mock,mock"}}
+              "api_key": "sk-load", "models": ["mock"]}], "Router": {"default": "mock,mock"}, "Usage": {"enabled": \(options.usage)}}
             """.write(to: home.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
         let environment = ["CCR_HOME": home.path, "HOME": home.path, "PATH": "/usr/bin:/bin"]
 

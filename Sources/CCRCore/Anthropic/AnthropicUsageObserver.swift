@@ -10,6 +10,12 @@ public struct AnthropicUsageObserver: Sendable {
     /// Bodies of non-streamed answers are kept up to this size to read their usage.
     static let bodyLimit = 8 << 20
     public private(set) var usage: AnthropicUsage?
+    /// The `model` the answer names (the provider's own name for what ran).
+    public private(set) var model: String?
+    /// Whether a content delta (text, thinking, tool input) has passed: the first token.
+    public private(set) var sawContent = false
+    /// The message of an `error` event in the stream, if one passed.
+    public private(set) var errorMessage: String?
 
     public init(isEventStream: Bool) {
         self.isEventStream = isEventStream
@@ -19,13 +25,29 @@ public struct AnthropicUsageObserver: Sendable {
     public mutating func feed(_ buffer: UnsafeRawBufferPointer) {
         if self.isEventStream {
             var seen: [JSONValue] = []
+            var content = false
+            var model: String?
+            var failure: String?
             self.decoder.feed(buffer: buffer) { event in
+                if event.event == "content_block_delta" {
+                    content = true
+                    return
+                }
+                if event.event == "error" {
+                    let value = try? JSONParser.parse(event.data)
+                    failure = value?["error"]?["message"]?.stringValue ?? String(decoding: event.data.prefix(300), as: UTF8.self)
+                    return
+                }
                 guard event.event == "message_start" || event.event == "message_delta",
                     let value = try? JSONParser.parse(event.data)
                 else { return }
+                if let named = value["message"]?["model"]?.stringValue { model = named }
                 seen.append(value["message"]?["usage"] ?? value["usage"] ?? .null)
             }
             for usage in seen { self.merge(usage) }
+            if content { self.sawContent = true }
+            if let model { self.model = model }
+            if let failure, self.errorMessage == nil { self.errorMessage = failure }
         } else if self.body.count + buffer.count <= Self.bodyLimit {
             self.body.append(contentsOf: buffer)
         }
@@ -35,6 +57,7 @@ public struct AnthropicUsageObserver: Sendable {
     public mutating func finish() -> AnthropicUsage? {
         if !self.isEventStream, !self.body.isEmpty, let value = try? JSONParser.parse(self.body) {
             self.merge(value["usage"] ?? .null)
+            self.model = value["model"]?.stringValue
             self.body = []
         }
         return self.usage

@@ -14,6 +14,10 @@ public struct CCRConfiguration: Sendable {
     public var logEnabled: Bool = true
     /// Minimum log level (`LOG_LEVEL`, default `info`).
     public var logLevel: String = "info"
+    /// `LOG_MAX_SIZE_MB`: `logs/ccr.log` is rotated when it would pass this size (also daily).
+    public var logMaxBytes: Int = 10 * 1024 * 1024
+    /// `LOG_MAX_FILES`: rotated log files kept.
+    public var logMaxFiles: Int = 5
     /// Upstream timeout in milliseconds (`API_TIMEOUT_MS`, default 600000): bounds the wait for the
     /// response head and any silence while a body streams; also handed to Claude Code.
     public var apiTimeoutMilliseconds: Int = 600_000
@@ -49,6 +53,10 @@ public struct CCRConfiguration: Sendable {
     public var fallback = FallbackTable()
     /// `Resilience`: retries, circuit breaker, promotion.
     public var resilience = ResilienceConfiguration()
+    /// `Usage`: the request record.
+    public var usage = UsageSettings()
+    /// `Prices` over ccr's default model prices.
+    public var prices = PriceTable()
     /// The route table (`Router`).
     public var router: RouterTable = RouterTable()
     /// The document as written in the file (not interpolated).

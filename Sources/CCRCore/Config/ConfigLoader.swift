@@ -20,12 +20,11 @@ public struct ConfigLoader: Sendable {
         "NON_INTERACTIVE_MODE", "CLAUDE_PATH", "CUSTOM_ROUTER_PATH", "REWRITE_SYSTEM_PROMPT", "Providers",
         "providers", "Router", "transformers", "StatusLine", "fallback", "forceUseImageAgent", "plugins", "Plugins",
         "ANTHROPIC_SMALL_FAST_MODEL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "BODY_LIMIT_MB",
-        "LOG_MAX_SIZE_MB", "LOG_MAX_FILES", "CUSTOM_ROUTER_TIMEOUT_MS", "Resilience",
+        "LOG_MAX_SIZE_MB", "LOG_MAX_FILES", "CUSTOM_ROUTER_TIMEOUT_MS", "Resilience", "Usage", "Prices",
     ]
 
     /// Keys this build reads but does not act on yet; they are accepted without a warning.
     public static let acceptedButInactiveKeys: Set<String> = [
-        "StatusLine",
         "forceUseImageAgent", "plugins", "Plugins", "ANTHROPIC_SMALL_FAST_MODEL", "OPENAI_API_KEY",
         "OPENAI_BASE_URL", "OPENAI_MODEL",
     ]
@@ -71,6 +70,12 @@ public struct ConfigLoader: Sendable {
         }
         if let resilience = root["Resilience"] {
             configuration.resilience = self.readResilience(resilience, &validation)
+        }
+        if let usage = root["Usage"] {
+            configuration.usage = self.readUsage(usage, &validation)
+        }
+        if let prices = root["Prices"] {
+            configuration.prices = PriceTable(configured: self.readPrices(prices, &validation))
         }
         for key in root.keys where !Self.knownTopLevelKeys.contains(key) {
             validation.warning(JSONPath.key("$", key), "unknown key, kept as written but not used", fix: "check the spelling against docs/configuration.md")
@@ -126,6 +131,20 @@ public struct ConfigLoader: Sendable {
                 } else {
                     v.error(key, "must be a positive number of milliseconds, found \(value)", fix: "write e.g. \"\(key)\": 600000")
                 }
+            }
+        }
+        if let size = root["LOG_MAX_SIZE_MB"] {
+            if let mb = Self.integer(size), mb >= 1, mb <= 10_240 {
+                c.logMaxBytes = mb * 1024 * 1024
+            } else {
+                v.error("LOG_MAX_SIZE_MB", "must be a number of MiB from 1 to 10240", fix: "write e.g. \"LOG_MAX_SIZE_MB\": 10")
+            }
+        }
+        if let files = root["LOG_MAX_FILES"] {
+            if let n = Self.integer(files), n >= 1, n <= 1_000 {
+                c.logMaxFiles = n
+            } else {
+                v.error("LOG_MAX_FILES", "must be a number of files from 1 to 1000", fix: "write e.g. \"LOG_MAX_FILES\": 5")
             }
         }
         if let limit = root["BODY_LIMIT_MB"] {

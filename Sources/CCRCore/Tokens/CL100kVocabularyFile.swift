@@ -41,25 +41,10 @@ public enum CL100kVocabularyFile {
             }
             return fromEnvironment
         }
-        var searched: [String] = []
-        var directories: [URL] = []
-        if let executable = Bundle.main.executableURL { directories.append(executable.resolvingSymlinksInPath().deletingLastPathComponent()) }
-        directories.append(Bundle(for: BundleMarker.self).bundleURL.deletingLastPathComponent())
-        for directory in directories {
-            let bundles = Self.resourceBundles(in: directory)
-            if bundles.isEmpty { searched.append(directory.path + "/*_CCRCore.resources") }
-            for candidate in bundles {
-                if let path = Bundle(path: candidate)?.path(forResource: "cl100k_base", ofType: "tiktoken") { return path }
-                let flat = candidate + "/" + Self.fileName
-                if files.fileExists(atPath: flat) { return flat }
-                searched.append(flat)
-            }
+        switch CCRResources.locate(fileName: Self.fileName) {
+        case .found(let path): return path
+        case .missing(let searched): throw .vocabularyNotFound(searched: searched)
         }
-        let sourceTree = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Resources").appendingPathComponent(Self.fileName).path
-        if files.fileExists(atPath: sourceTree) { return sourceTree }
-        searched.append(sourceTree)
-        throw .vocabularyNotFound(searched: searched)
     }
 
     /// The bytes of a vocabulary file.
@@ -71,15 +56,4 @@ public enum CL100kVocabularyFile {
             throw .unreadable(path: path, reason: "\(error.localizedDescription)")
         }
     }
-
-    /// SwiftPM resource bundles of the CCRCore target in a directory, this package's name first.
-    private static func resourceBundles(in directory: URL) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return names.filter { $0.hasSuffix("_CCRCore.resources") || $0.hasSuffix("_CCRCore.bundle") }
-            .sorted { ($0.hasPrefix("ccr_") ? 0 : 1, $0) < ($1.hasPrefix("ccr_") ? 0 : 1, $1) }
-            .map { directory.appendingPathComponent($0).path }
-    }
-
-    /// A class defined in this module, for `Bundle(for:)`.
-    private final class BundleMarker {}
 }

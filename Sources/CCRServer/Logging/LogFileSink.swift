@@ -17,11 +17,14 @@ public final class LogFileSink: Sendable {
     public let maxBytes: Int
     public let maxFiles: Int
     private let state: Mutex<State>
+    /// The current day number (days since 1970, UTC); a parameter so that tests can turn the day.
+    private let day: @Sendable () -> Int
 
     public var currentFile: URL { self.directory.appendingPathComponent("ccr.log") }
 
-    public init(directory: URL, maxBytes: Int = 10 * 1024 * 1024, maxFiles: Int = 5) throws {
+    public init(directory: URL, maxBytes: Int = 10 * 1024 * 1024, maxFiles: Int = 5, day: @escaping @Sendable () -> Int = LogFileSink.today) throws {
         self.directory = directory
+        self.day = day
         self.maxBytes = maxBytes
         self.maxFiles = maxFiles
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -30,21 +33,22 @@ public final class LogFileSink: Sendable {
         guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }
         var info = stat()
         fstat(fd, &info)
-        self.state = Mutex(State(descriptor: fd, size: Int(info.st_size), day: Self.today()))
+        self.state = Mutex(State(descriptor: fd, size: Int(info.st_size), day: day()))
     }
 
     deinit {
         self.state.withLock { _ = close($0.descriptor) }
     }
 
-    static func today() -> Int {
+    /// Days since 1970 in UTC.
+    @Sendable public static func today() -> Int {
         Int(Date().timeIntervalSince1970 / 86_400)
     }
 
     /// Appends one line (a newline is added).
     public func write(line: [UInt8]) {
         self.state.withLock { state in
-            let day = Self.today()
+            let day = self.day()
             if state.size + line.count > self.maxBytes || (day != state.day && state.size > 0) {
                 self.rotate(&state)
             }

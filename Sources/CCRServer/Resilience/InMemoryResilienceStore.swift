@@ -114,6 +114,22 @@ public final class InMemoryResilienceStore: ResilienceStore {
         self.state.withLock { state in state.promotions = state.promotions.filter { !$0.key.hasPrefix(prefix) } }
     }
 
+    public func circuits() -> [CircuitStatus] {
+        self.state.withLock { state in
+            let now = ContinuousClock.now
+            return state.breakers.map { target, breaker in
+                let current: CircuitStatus.State
+                switch breaker.state {
+                case .closed: current = .closed
+                case .open(let until): current = until > now ? .open : .halfOpen
+                case .halfOpen: current = .halfOpen
+                }
+                let rateLimited = breaker.rateLimitedUntil.map { $0 > now } ?? false
+                return CircuitStatus(target: target, state: current, rateLimited: rateLimited)
+            }
+        }
+    }
+
     public func report() -> JSONValue {
         self.state.withLock { state in
             let now = ContinuousClock.now

@@ -22,4 +22,30 @@ public protocol ResilienceStore: Sendable {
     func clearPromotions(primary: RouteTarget)
     /// What `ccr status` shows.
     func report() -> JSONValue
+    /// Every circuit breaker and its state now, for `/metrics`.
+    func circuits() -> [CircuitStatus]
+}
+
+/// One circuit breaker as `/metrics` shows it.
+public struct CircuitStatus: Sendable, Equatable {
+    /// Where the breaker stands, as a caller would see it now.
+    public enum State: Int, Sendable, Equatable {
+        /// Requests go through.
+        case closed = 0
+        /// The cool-off is over (or a probe is out): the next request is a probe.
+        case halfOpen = 1
+        /// Requests are skipped until the cool-off ends.
+        case open = 2
+    }
+
+    public var target: RouteTarget
+    public var state: State
+    /// The provider said it is rate limited: requests are skipped without the breaker being open.
+    public var rateLimited: Bool
+
+    public init(target: RouteTarget, state: State, rateLimited: Bool) {
+        self.target = target
+        self.state = state
+        self.rateLimited = rateLimited
+    }
 }

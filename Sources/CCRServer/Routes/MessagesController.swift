@@ -57,19 +57,71 @@ struct MessagesController {
 
     func create(request: Request, context: CCRRequestContext) async throws -> Response {
         self.state.served.add(1, ordering: .relaxed)
+        let arrived = ContinuousClock.now
+        let arrivedAt = UsageClock.nowMilliseconds()
         let snapshot = self.state.snapshot
         var request = request
-        let (bytes, object) = try await self.readBody(&request, limit: snapshot.configuration.bodyLimitBytes)
-        let headers = Self.headerMap(request.headers)
-        let session = SessionID.of(headers: headers, body: object)
-        let table = self.state.overrides?.table(session: session, configuration: snapshot.configuration)
-        let routed = try await snapshot.router.route(
-            body: object, headers: headers, sessionID: session, table: table, lastSessionInputTokens: session.flatMap(self.state.sessions.lastInputTokens),
-            plugin: snapshot.configuration.customRouterPath == nil ? nil : self.state.customRouting)
-        let decision = routed.decision
-        guard snapshot.configuration.provider(named: decision.target.provider) != nil else {
-            throw AnthropicError.invalidRequest("ccr: route \(decision.target) names no configured provider")
+        var context = context
+        var clientModel = ""
+        var session: String?
+        do {
+            let (bytes, object) = try await self.readBody(&request, limit: snapshot.configuration.bodyLimitBytes)
+            clientModel = object["model"]?.stringValue ?? ""
+            let headers = Self.headerMap(request.headers)
+            session = SessionID.of(headers: headers, body: object)
+            let table = self.state.overrides?.table(session: session, configuration: snapshot.configuration)
+            let routed = try await snapshot.router.route(
+                body: object, headers: headers, sessionID: session, table: table, lastSessionInputTokens: session.flatMap(self.state.sessions.lastInputTokens),
+                plugin: snapshot.configuration.customRouterPath == nil ? nil : self.state.customRouting)
+            guard snapshot.configuration.provider(named: routed.decision.target.provider) != nil else {
+                throw AnthropicError.invalidRequest("ccr: route \(routed.decision.target) names no configured provider")
+            }
+            let ticket = self.ticket(
+                decision: routed.decision, clientModel: clientModel, session: session, stream: object["stream"]?.boolValue == true,
+                userAgent: headers["user-agent"], arrived: arrived, arrivedAt: arrivedAt, prices: snapshot.configuration.prices, requestID: context.requestID)
+            context.usageTicket = ticket
+            return try await self.run(routed, bytes: bytes, session: session, request: request, context: context, snapshot: snapshot, table: table)
+        } catch let error where context.usageTicket == nil {
+            // Rejected before it was routed: recorded with what is known.
+            if let error = error as? AnthropicError {
+                let decision = RouteDecision(target: RouteTarget(provider: "", model: ""), scenario: .default, reason: "rejected before routing")
+                self.ticket(
+                    decision: decision, clientModel: clientModel, session: session, stream: false, userAgent: request.headers[.userAgent],
+                    arrived: arrived, arrivedAt: arrivedAt, prices: snapshot.configuration.prices, requestID: context.requestID
+                ).close(status: error.status, outcome: .error, error: error.message)
+            }
+            throw error
         }
+    }
+
+    /// Opens the usage record of a routed request.
+    func ticket(
+        decision: RouteDecision, clientModel: String, session: String?, stream: Bool, userAgent: String?, arrived: ContinuousClock.Instant,
+        arrivedAt: Int64, prices: PriceTable, requestID: String
+    ) -> UsageTicket {
+        let state = self.state
+        let record = UsageRecord(
+            id: requestID, startedAtMilliseconds: arrivedAt, session: session, project: session.flatMap { state.overrides?.project(of: $0) },
+            clientModel: clientModel, scenario: decision.scenario, reason: decision.reason, route: decision.target, target: decision.target, status: 200,
+            outcome: .ok, stream: stream, durationMilliseconds: 0, clientType: Self.clientType(userAgent: userAgent))
+        return UsageTicket(record: record, started: arrived, prices: prices) { record in
+            state.metrics.record(record)
+            if state.usage?.enqueue(record) == false { state.metrics.usageDropped() }
+        }
+    }
+
+    /// `claude-code` for Claude Code's own user agent (`claude-cli/…`), else `api`.
+    static func clientType(userAgent: String?) -> String {
+        guard let agent = userAgent?.lowercased() else { return "api" }
+        return agent.hasPrefix("claude-cli") || agent.contains("claude-code") ? "claude-code" : "api"
+    }
+
+    /// Runs the attempts of a routed request and answers.
+    private func run(
+        _ routed: RoutedRequest, bytes: [UInt8], session: String?, request: Request, context: CCRRequestContext, snapshot: ServerState.Snapshot,
+        table: (RouterTable, String)?
+    ) async throws -> Response {
+        let decision = routed.decision
         var metadata: Logger.Metadata = [
             "route": "\(decision.target)", "scenario": "\(decision.scenario.rawValue)", "reason": "\(decision.reason)",
             "client_model": "\(routed.facts.model)", "bytes": "\(bytes.count)",
@@ -81,9 +133,13 @@ struct MessagesController {
             store: self.state.resilience, configuration: snapshot.configuration, table: table?.0 ?? snapshot.configuration.router, logger: context.logger)
         let state = self.state
         let received = request
+        let ticket = context.usageTicket
+        var probeContext = context
+        probeContext.usageTicket = nil
         let response: Response
         let attempts: [AttemptRecord]
         do {
+            let probeContextCopy = probeContext
             let probe: AttemptRunner.Probe = { target, provider in
                 // {"max_tokens": 1, "messages": [{"role": "user", "content": "ping"}]}, not streamed.
                 let body: JSONObject = [
@@ -95,7 +151,7 @@ struct MessagesController {
                 let minimal = RoutedRequest(decision: probeDecision, body: body, bodyChanged: true, facts: routed.facts)
                 let answer = try? await Self.forward(
                     state: state, provider: provider, decision: probeDecision, routed: minimal, bytes: JSONValue.object(body).encoded(), session: nil,
-                    request: received, context: context)
+                    request: received, context: probeContextCopy)
                 return answer.map { $0.status.code < 400 } ?? false
             }
             (response, attempts) = try await runner.run(decision, probe: probe) { _, provider, decision in
@@ -105,9 +161,20 @@ struct MessagesController {
         } catch let error as AttemptRunner.Failure {
             self.state.journal.append(.init(requestID: context.requestID, decision: decision, attempts: error.attempts, status: error.error.status))
             self.state.failed.add(1, ordering: .relaxed)
+            ticket?.noteAttempts(error.attempts)
+            ticket?.close(status: error.error.status, outcome: .error, error: error.error.message)
             throw error.error
+        } catch {
+            ticket?.close(status: 499, outcome: .clientClosed, error: "\(error)")
+            throw error
         }
         self.state.journal.append(.init(requestID: context.requestID, decision: decision, attempts: attempts, status: Int(response.status.code)))
+        ticket?.noteAttempts(attempts)
+        if response.body.contentLength != nil {
+            // A whole answer (JSON or an error): done now. A streamed body closes the ticket itself.
+            let code = Int(response.status.code)
+            ticket?.close(status: code, outcome: code < 400 ? .ok : .error, error: code < 400 ? nil : attempts.last(where: { $0.failure != nil })?.note)
+        }
         var answered = response
         answered.headers[HTTPField.Name("x-ccr-attempts")!] = String(attempts.count { $0.wasSent })
         return answered

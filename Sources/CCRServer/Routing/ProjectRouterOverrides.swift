@@ -52,6 +52,13 @@ public final class ProjectRouterOverrides: Sendable {
         return nil
     }
 
+    /// The Claude Code project folder of a session (`-home-me-repo`), found through
+    /// `~/.claude/projects/*/<session>.jsonl` and cached.
+    public func project(of session: String) -> String? {
+        guard !session.isEmpty, !session.contains("/") else { return nil }
+        return self.projectFolder(of: session)
+    }
+
     private func homeHasProjectFolders() -> Bool {
         let now = ContinuousClock.now
         if let known = self.state.withLock({ state in

@@ -15,7 +15,9 @@ public enum CCRApplication {
         router.add(middleware: AnthropicErrorMiddleware())
         router.add(middleware: AuthMiddleware(state: state))
         InfoController(state: state).addRoutes(to: router)
+        MetricsController(state: state).addRoutes(to: router)
         MessagesController(state: state).addRoutes(to: router)
+        UsageController(state: state).addRoutes(to: router)
         return router
     }
 

@@ -13,6 +13,8 @@ public struct CCRRequestContext: RequestContext {
     public let connectionWatch: ConnectionWatch
     /// `req_…`, on the response and every log line.
     public let requestID: String
+    /// The usage record of a `/v1/messages` request, filled in as the answer passes.
+    public var usageTicket: UsageTicket?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

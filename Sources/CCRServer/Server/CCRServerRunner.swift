@@ -39,10 +39,11 @@ public enum CCRServerRunner {
             await upstream.shutdown()
             throw StartError(description: error.description)
         }
+        let usage = Self.openUsage(configuration: configuration, home: home, logger: logger)
         let state = ServerState(
             configuration: configuration, upstream: upstream, port: port,
             overrides: ProjectRouterOverrides(home: home, environment: ProcessInfo.processInfo.environment, logger: logger),
-            customRouting: customRouter?.routing, transformerPlugins: transformerPlugins)
+            customRouting: customRouter?.routing, transformerPlugins: transformerPlugins, usage: usage)
         // The tokenizer's vocabulary is loaded on first use (~20 ms, ~7 MiB); here only check that
         // it can be found, so that a broken install is said at start.
         do {
@@ -56,8 +57,12 @@ public enum CCRServerRunner {
             let bound = channel.localAddress?.port ?? port
             logger.notice("ccr \(CCRVersion.string) listening on http://\(host):\(bound) (pid \(getpid()))")
         }
+        // Services stop in reverse order: the usage recorder last, after the server has drained.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let usage { services.append(.init(service: usage)) }
+        services += [.init(service: app), .init(service: MemoryTrimmer(state: state, interval: .seconds(2)))]
         var serviceConfiguration = ServiceGroupConfiguration(
-            services: [.init(service: app), .init(service: MemoryTrimmer(state: state, interval: .seconds(2)))],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         serviceConfiguration.maximumGracefulShutdownDuration = Self.drainDuration
         let group = ServiceGroup(configuration: serviceConfiguration)
@@ -81,6 +86,20 @@ public enum CCRServerRunner {
         await customRouter?.shutdown()
         await transformerPlugins.shutdown()
         logger.debug("upstream connections closed")
+    }
+
+    /// Opens `data/usage.sqlite` and its writer, unless `Usage.enabled` is false. A store that
+    /// cannot be opened is logged and ccr serves without recording (usage must not stop Claude Code).
+    static func openUsage(configuration: CCRConfiguration, home: CCRHome, logger: Logger) -> UsageRecorder? {
+        guard configuration.usage.enabled else { return nil }
+        let path = UsageStore.path(in: home)
+        do {
+            let store = try UsageStore(path: path)
+            return UsageRecorder(store: store, settings: configuration.usage, logger: logger)
+        } catch {
+            logger.error("usage records are off: cannot open \(path): \(error)")
+            return nil
+        }
     }
 
     /// Each stream holds two sockets (client and provider): raise the soft limit on open files to

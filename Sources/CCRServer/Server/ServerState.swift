@@ -38,14 +38,20 @@ public final class ServerState: Sendable {
     public let resilience: any ResilienceStore
     /// The last requests and their attempts.
     public let journal = RequestJournal()
+    /// The Prometheus metrics `GET /metrics` serves.
+    public let metrics = CCRMetrics()
     /// Vertex AI access tokens, per service account.
     public let vertexAuth: VertexAuth
+    /// Writes usage records to the store; `nil` when `Usage.enabled` is false or no store is open.
+    public let usage: UsageRecorder?
 
     public init(
         configuration: CCRConfiguration, upstream: UpstreamClient, port: Int, overrides: ProjectRouterOverrides? = nil,
-        customRouting: CustomRouting? = nil, transformerPlugins: TransformerPlugins = .none, vertexAuth: VertexAuth = VertexAuth()
+        customRouting: CustomRouting? = nil, transformerPlugins: TransformerPlugins = .none, vertexAuth: VertexAuth = VertexAuth(),
+        usage: UsageRecorder? = nil
     ) {
         self.vertexAuth = vertexAuth
+        self.usage = usage
         self.snapshotBox = Mutex(Self.snapshot(for: configuration))
         self.upstream = upstream
         self.boundPort = Atomic(port)

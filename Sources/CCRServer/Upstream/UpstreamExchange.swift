@@ -84,34 +84,50 @@ struct UpstreamExchange {
         let providerName = self.provider.name
         let isEventStream = headers[.contentType]?.lowercased().contains("text/event-stream") ?? false
         let sessionID = self.sessionID
+        let ticket = self.context.usageTicket
         state.inFlight.add(1, ordering: .relaxed)
         return Response(
             status: status, headers: headers,
             body: ResponseBody { writer in
                 defer { state.inFlight.subtract(1, ordering: .relaxed) }
-                var observer = sessionID.map { _ in AnthropicUsageObserver(isEventStream: isEventStream) }
+                var observer = sessionID != nil || ticket != nil ? AnthropicUsageObserver(isEventStream: isEventStream) : nil
                 var tracker = isEventStream && tracksBlocks ? AnthropicStreamTracker() : nil
+                var firstContentNoted = false
+                var ending: (outcome: UsageRecord.Outcome, error: String?) = (.ok, nil)
                 defer {
-                    if let sessionID, let usage = observer?.finish() { state.sessions.record(session: sessionID, usage: usage) }
+                    let usage = observer?.finish()
+                    if let sessionID, let usage { state.sessions.record(session: sessionID, usage: usage) }
+                    ticket?.noteAnswer(usage: usage, model: observer?.model)
+                    if ending.outcome == .ok, let failure = observer?.errorMessage { ending = (.failedMidStream, failure) }
+                    ticket?.close(status: Int(status.code), outcome: ending.outcome, error: ending.error)
                 }
                 do {
                     try await watch.cancellingOnClose {
                         try await produce { buffer in
-                            if observer != nil { buffer.withUnsafeReadableBytes { observer?.feed($0) } }
+                            if observer != nil {
+                                buffer.withUnsafeReadableBytes { observer?.feed($0) }
+                                if !firstContentNoted, observer?.sawContent == true {
+                                    firstContentNoted = true
+                                    ticket?.noteFirstContent()
+                                }
+                            }
                             if tracker != nil { buffer.withUnsafeReadableBytes { tracker?.feed($0) } }
                             try await writer.write(buffer)
                         }
                     }
                 } catch is ClientDisconnected {
                     logger.info("client disconnected mid-stream; upstream request cancelled")
+                    ending = (.clientClosed, "Claude Code closed the connection before the answer was complete")
                     // The writer must always be finished, even towards a closed connection.
                     try? await writer.finish(nil)
                     return
                 } catch {
                     logger.warning("upstream failed mid-stream", metadata: ["provider": "\(providerName)", "error": "\(error)"])
+                    let message = "ccr: provider '\(providerName)' failed mid-stream: \(UpstreamFailure.describe(error))"
+                    ending = (.failedMidStream, message)
                     if isEventStream, !(tracker?.finished ?? false) {
                         // Close the open block, then say what happened: the stream stays valid.
-                        let failure = AnthropicError(status: 502, kind: .api, message: "ccr: provider '\(providerName)' failed mid-stream: \(UpstreamFailure.describe(error))")
+                        let failure = AnthropicError(status: 502, kind: .api, message: message)
                         try? await writer.write(ByteBuffer(bytes: tracker?.closingEvents(for: failure) ?? failure.sseEvent))
                     }
                 }
@@ -121,9 +137,11 @@ struct UpstreamExchange {
 
     /// Remembers a whole message's usage for the session.
     func record(message: JSONValue) {
-        if let sessionID = self.sessionID, let usage = AnthropicUsageObserver.usage(ofMessage: message) {
+        let usage = AnthropicUsageObserver.usage(ofMessage: message)
+        if let sessionID = self.sessionID, let usage {
             self.state.sessions.record(session: sessionID, usage: usage)
         }
+        self.context.usageTicket?.noteAnswer(usage: usage, model: message["model"]?.stringValue)
     }
 
     /// Adds the route and request id headers.

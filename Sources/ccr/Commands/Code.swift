@@ -1,5 +1,6 @@
 import ArgumentParser
 import CCRCore
+import CCRServer
 import Foundation
 
 extension CCRCommand {
@@ -28,7 +29,8 @@ extension CCRCommand {
                     setenv(name, value, 1)
                 }
                 for name in ClaudeEnvironment.unset { unsetenv(name) }
-                let argv = [claude] + self.arguments
+                let settings = Self.statusLineArguments(configuration: configuration, home: context.home, userArguments: self.arguments)
+                let argv = [claude] + settings + self.arguments
                 var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
                 fflush(nil)
                 execv(claude, &cArguments)
@@ -36,6 +38,56 @@ extension CCRCommand {
                 for pointer in cArguments { free(pointer) }
                 throw CLIError(message: "ccr: cannot run \(claude): \(reason)", code: 127)
             }
+        }
+
+        /// `--settings <file>` installing ccr's status line when `StatusLine.enabled` is true: the file
+        /// (`claude-code-settings.json` in the ccr home, rewritten on every run) holds only
+        /// `statusLine`, so Claude Code's own settings files still apply. Nothing when the user
+        /// passed `--settings` (theirs wins, with a note) or the file cannot be written.
+        static func statusLineArguments(configuration: CCRConfiguration, home: CCRHome, userArguments: [String]) -> [String] {
+            guard StatusLineConfiguration(json: configuration.resolved["StatusLine"]).enabled else { return [] }
+            let command = Self.shellQuoted(Self.ccrExecutablePath()) + " statusline"
+            if userArguments.contains(where: { $0 == "--settings" || $0.hasPrefix("--settings=") }) {
+                let entry = #""statusLine": {"type": "command", "command": "\#(command)"}"#
+                printError("ccr: --settings given, so ccr's status line is not added; to keep it, put \(entry) in your settings")
+                return []
+            }
+            let file = home.root.appendingPathComponent("claude-code-settings.json")
+            let settings: JSONValue = ["statusLine": ["type": "command", "command": .string(command), "padding": 0]]
+            do {
+                try home.prepare()
+                try Data(settings.encoded()).write(to: file, options: .atomic)
+                try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+            } catch {
+                printError("ccr: cannot write \(file.path) (\(error.localizedDescription)); Claude Code starts without ccr's status line")
+                return []
+            }
+            return ["--settings", file.path]
+        }
+
+        /// The absolute path this ccr was started by (as found on PATH, so an upgrade behind a
+        /// symlink keeps working), else the running binary's.
+        static func ccrExecutablePath() -> String {
+            let invoked = CommandLine.arguments.first ?? ""
+            if invoked.contains("/") {
+                let absolute = invoked.hasPrefix("/") ? invoked : FileManager.default.currentDirectoryPath + "/" + invoked
+                return (absolute as NSString).standardizingPath
+            }
+            if !invoked.isEmpty {
+                for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+                    let candidate = "\(directory)/\(invoked)"
+                    if candidate.hasPrefix("/") && FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+                }
+            }
+            return ServerProcess.currentExecutable()
+        }
+
+        /// The text as one shell word.
+        static func shellQuoted(_ text: String) -> String {
+            let plain = !text.isEmpty && text.unicodeScalars.allSatisfy { scalar in
+                ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) || "/._-+@%:,".unicodeScalars.contains(scalar)
+            }
+            return plain ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
         }
 
         /// `CLAUDE_PATH` from the config, then the environment, then `claude` on PATH.

@@ -8,7 +8,7 @@ enum LogSetup {
     static func bootstrap(configuration: CCRConfiguration, home: CCRHome) throws -> Logger {
         let redactor = Redactor(secrets: configuration.secrets)
         let level = Self.level(configuration.logLevel)
-        let sink: LogFileSink? = configuration.logEnabled ? try LogFileSink(directory: home.logsDirectory) : nil
+        let sink: LogFileSink? = configuration.logEnabled ? try LogFileSink(directory: home.logsDirectory, maxBytes: configuration.logMaxBytes, maxFiles: configuration.logMaxFiles) : nil
         LoggingSystem.bootstrap { label in
             var handlers: [any LogHandler] = []
             if let sink { handlers.append(JSONLinesLogHandler(label: label, sink: sink, level: level, redactor: redactor)) }

@@ -1,5 +1,3 @@
-import CCRCore
-
 /// One try at a provider for a request: what was tried, with which key, and how it ended.
 public struct AttemptRecord: Sendable, Equatable {
     public var target: RouteTarget
@@ -15,6 +13,18 @@ public struct AttemptRecord: Sendable, Equatable {
     public var startedAfterMilliseconds: Int = 0
     /// What happened, for the log (`skipped: breaker open`, `429 rate limited`, …).
     public var note: String
+
+    public init(
+        target: RouteTarget, key: String?, status: Int?, failure: FailureKind?, milliseconds: Int, startedAfterMilliseconds: Int = 0, note: String
+    ) {
+        self.target = target
+        self.key = key
+        self.status = status
+        self.failure = failure
+        self.milliseconds = milliseconds
+        self.startedAfterMilliseconds = startedAfterMilliseconds
+        self.note = note
+    }
 
     /// Whether a request actually went out (skipped targets have neither a status nor a failure).
     public var wasSent: Bool { self.status != nil || self.failure != nil }
