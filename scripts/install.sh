@@ -3,6 +3,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 prefix="${PREFIX:-$HOME/.local}"
+# The usage store (GRDB) links the system SQLite: its headers are needed to build.
+if [ ! -e /usr/include/sqlite3.h ] && [ "$(uname)" = Linux ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsqlite3-dev
+  else
+    echo "ccr needs the SQLite headers to build: sudo apt-get install libsqlite3-dev (or your distribution's sqlite-devel)" >&2
+    exit 1
+  fi
+fi
 swift build -c release --product ccr
 mkdir -p "$prefix/bin"
 install -m 755 .build/release/ccr "$prefix/bin/ccr"

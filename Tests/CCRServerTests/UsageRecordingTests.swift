@@ -87,6 +87,25 @@ struct UsageStoreTests {
         #expect(exported == 15)
     }
 
+    @Test func theDatabaseOpensOnFirstUseAndAnUnopenableOneIsSaidOnce() async throws {
+        var logger = Logger(label: "usage-test")
+        logger.logLevel = .critical
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ccr-usage-lazy-\(UUID().uuidString.prefix(8))")
+        let path = directory.appendingPathComponent("usage.sqlite").path
+        let recorder = UsageRecorder(path: path, settings: UsageSettings(), logger: logger)
+        #expect(!FileManager.default.fileExists(atPath: path))
+        recorder.enqueue(Self.record("req_1", at: 1))
+        await recorder.writeQueued()
+        #expect(FileManager.default.fileExists(atPath: path))
+        #expect(try await recorder.store().count() == 1)
+
+        let broken = UsageRecorder(path: "/proc/ccr-cannot-be-here/usage.sqlite", settings: UsageSettings(), logger: logger)
+        broken.enqueue(Self.record("req_1", at: 1))
+        await broken.writeQueued()
+        #expect(broken.writtenCount == 0)
+        #expect(throws: UsageRecorder.UnavailableStore.self) { try broken.store() }
+    }
+
     @Test func aFullQueueDropsAndCountsInsteadOfWaiting() async throws {
         let fixture = try UsageFixture(capacity: 3)
         var accepted: [Bool] = []

@@ -37,8 +37,13 @@ struct UsageBench {
         defer { try? FileManager.default.removeItem(at: home) }
 
         try await Self.requestPathCost()
+        for batch in [10, 50, 1_000] {
+            let directory = home.appendingPathComponent("sweep-\(batch)")
+            let sweep = try UsageStore(path: directory.appendingPathComponent("usage.sqlite").path)
+            try await Self.writeCost(store: sweep, count: 5_000, batch: batch)
+        }
         let store = try UsageStore(path: UsageStore.path(in: CCRHome(root: home)))
-        try await Self.writeCost(store: store, count: count)
+        try await Self.writeCost(store: store, count: count, batch: 100)
         print("store: \(try await store.count()) records, \(Self.fileSize(store.path) / 1024) KiB")
         try await Self.queryTimes(ccr: ccrPath, home: home)
     }
@@ -92,19 +97,20 @@ struct UsageBench {
         }
     }
 
-    /// Batched inserts of `count` records, 100 per transaction (the recorder's batches are up to 1,000).
-    static func writeCost(store: UsageStore, count: Int) async throws {
+    /// Batched inserts of `count` records, `batch` per transaction (the recorder writes what
+    /// arrived in 50 ms, up to 1,000 at a time).
+    static func writeCost(store: UsageStore, count: Int, batch: Int) async throws {
         let now = Int64(Date().timeIntervalSince1970 * 1_000)
         let records = (0..<count).map { Self.record($0, now: now) }
         let started = ContinuousClock.now
         var index = 0
         while index < records.count {
-            try await store.insert(Array(records[index..<min(index + 100, records.count)]))
-            index += 100
+            try await store.insert(Array(records[index..<min(index + batch, records.count)]))
+            index += batch
         }
         let elapsed = ContinuousClock.now - started
         let microseconds = (Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12) / Double(count)
-        print(String(format: "write: %.1f µs per record (%d records with one attempt each, 100 per transaction, WAL, synchronous=NORMAL)", microseconds, count))
+        print(String(format: "write: %.1f µs per record (%d records with one attempt each, %d per transaction, WAL, synchronous=NORMAL)", microseconds, count, batch))
     }
 
     static func queryTimes(ccr: String, home: URL) async throws {

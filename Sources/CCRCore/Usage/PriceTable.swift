@@ -3,7 +3,8 @@
 ///
 /// A config entry's key is `provider,model`, a model name, or a glob over either (`*`, `?`);
 /// exact keys win over globs. The defaults are globs over the bare model name (lower case, without
-/// a `vendor/` prefix or `[1m]` suffix), first match wins.
+/// a `vendor/` prefix or `[1m]` suffix), first match wins. Answers are remembered per model, so a
+/// request pays for the glob matching once per table.
 public struct PriceTable: Sendable {
     /// One entry: a key and its price.
     public struct Entry: Sendable {
@@ -23,6 +24,8 @@ public struct PriceTable: Sendable {
     /// ccr's defaults.
     public var defaults: [Entry]
 
+    private let memo = PriceMemo()
+
     public init(configured: [Entry] = [], defaults: [Entry] = PriceTable.bundledDefaults) {
         self.configured = configured
         self.defaults = defaults
@@ -31,6 +34,14 @@ public struct PriceTable: Sendable {
     /// The price of a target; `nil` when neither the config nor the defaults know the model.
     /// - Parameter upstreamModel: the model name in the provider's answer, tried after the target's.
     public func price(for target: RouteTarget, upstreamModel: String? = nil) -> ModelPrice? {
+        let key = PriceMemo.Key(target: target, upstreamModel: upstreamModel)
+        if let known = self.memo.lookup(key) { return known }
+        let price = self.lookUp(target, upstreamModel: upstreamModel)
+        self.memo.store(price, for: key)
+        return price
+    }
+
+    private func lookUp(_ target: RouteTarget, upstreamModel: String?) -> ModelPrice? {
         let full = target.description.lowercased()
         let model = target.model.lowercased()
         if let exact = self.configured.first(where: { $0.glob == nil && ($0.key.lowercased() == full || $0.key.lowercased() == model) }) {

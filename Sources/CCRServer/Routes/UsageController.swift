@@ -34,7 +34,7 @@ struct UsageController {
     }
 
     func list(_ request: Request) async throws -> Response {
-        let (store, parameters, filter) = try self.prepare(request)
+        let (store, parameters, filter) = try await self.prepare(request)
         let page = try Self.positive(parameters["page"], name: "page") ?? 1
         let pageSize = min(try Self.positive(parameters["page_size"] ?? parameters["limit"], name: "page_size") ?? 50, Self.maximumPageSize)
         let (records, total) = try await Self.reading { try await store.records(filter, page: page, pageSize: pageSize) }
@@ -44,7 +44,7 @@ struct UsageController {
     }
 
     func summary(_ request: Request) async throws -> Response {
-        let (store, parameters, filter) = try self.prepare(request)
+        let (store, parameters, filter) = try await self.prepare(request)
         var dimensions: [UsageSummary.Dimension] = [.model, .provider, .scenario, .day]
         if let by = parameters["by"], !by.isEmpty {
             dimensions = []
@@ -61,7 +61,7 @@ struct UsageController {
     }
 
     func export(_ request: Request) async throws -> Response {
-        let (store, parameters, filter) = try self.prepare(request)
+        let (store, parameters, filter) = try await self.prepare(request)
         let format = parameters["format"] ?? "jsonl"
         guard format == "jsonl" || format == "csv" else {
             throw AnthropicError.invalidRequest("format '\(format)' is not jsonl or csv")
@@ -95,7 +95,7 @@ struct UsageController {
     }
 
     func delete(_ request: Request) async throws -> Response {
-        let (store, parameters, filter) = try self.prepare(request)
+        let (store, parameters, filter) = try await self.prepare(request)
         guard parameters["confirm"] == Self.deleteConfirmation else {
             throw AnthropicError.invalidRequest(
                 "deleting usage records needs confirm=\(Self.deleteConfirmation) (with no filter it deletes every record)")
@@ -104,10 +104,10 @@ struct UsageController {
         return Self.json(["deleted": .int(deleted)])
     }
 
-    /// The store, the query parameters and the filter; a clear error when usage is off or a
-    /// parameter is wrong.
-    private func prepare(_ request: Request) throws -> (UsageStore, [String: String], UsageFilter) {
-        guard let store = self.state.usage?.store else {
+    /// The store (with every finished request written), the query parameters and the filter; a
+    /// clear error when usage is off or a parameter is wrong.
+    private func prepare(_ request: Request) async throws -> (UsageStore, [String: String], UsageFilter) {
+        guard let recorder = self.state.usage else {
             throw AnthropicError(
                 status: 503, kind: .api,
                 message: "ccr: usage recording is off (Usage.enabled is false in config.json, or data/usage.sqlite could not be opened: see the log)")
@@ -115,9 +115,13 @@ struct UsageController {
         var parameters: [String: String] = [:]
         for (name, value) in request.uri.queryParameters { parameters[String(name)] = String(value) }
         do {
-            return (store, parameters, try UsageFilter.parse(parameters, now: UsageClock.nowMilliseconds()))
-        } catch {
+            let filter = try UsageFilter.parse(parameters, now: UsageClock.nowMilliseconds())
+            await recorder.writeQueued()
+            return (try recorder.store(), parameters, filter)
+        } catch let error as UsageFilter.ParameterError {
             throw AnthropicError.invalidRequest(error.description)
+        } catch {
+            throw AnthropicError(status: 503, kind: .api, message: "ccr: usage records are unavailable: \(error)")
         }
     }
 

@@ -88,18 +88,24 @@ public enum CCRServerRunner {
         logger.debug("upstream connections closed")
     }
 
-    /// Opens `data/usage.sqlite` and its writer, unless `Usage.enabled` is false. A store that
-    /// cannot be opened is logged and ccr serves without recording (usage must not stop Claude Code).
+    /// The writer of `data/usage.sqlite`, unless `Usage.enabled` is false. The database opens on
+    /// first use; a folder ccr cannot write is said now, and ccr serves without recording (usage
+    /// must not stop Claude Code).
     static func openUsage(configuration: CCRConfiguration, home: CCRHome, logger: Logger) -> UsageRecorder? {
         guard configuration.usage.enabled else { return nil }
         let path = UsageStore.path(in: home)
+        let directory = (path as NSString).deletingLastPathComponent
         do {
-            let store = try UsageStore(path: path)
-            return UsageRecorder(store: store, settings: configuration.usage, logger: logger)
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            logger.error("usage records are off: cannot open \(path): \(error)")
+            logger.error("usage records are off: cannot create \(directory): \(error)")
             return nil
         }
+        guard access(directory, W_OK) == 0 else {
+            logger.error("usage records are off: \(directory) is not writable")
+            return nil
+        }
+        return UsageRecorder(path: path, settings: configuration.usage, logger: logger)
     }
 
     /// Each stream holds two sockets (client and provider): raise the soft limit on open files to
