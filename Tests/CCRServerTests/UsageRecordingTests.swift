@@ -186,7 +186,7 @@ struct UsageRecordingTests {
         let fixture = try UsageFixture()
         let mock = MockUpstream { received, _ in
             if received.json?["max_tokens"] == 1 {
-                return .json(status: 500, body: Array(#"{"type":"error","error":{"type":"api_error","message":"boom"}}"#.utf8))
+                return .json(status: 500, body: Array(#"{"type":"error","error":{"type":"api_error","message":"boom for key sk-mock-key-123456"}}"#.utf8))
             }
             var events = Array(MockUpstream.anthropicTextStream("partial answer").prefix(3))
             events.append((.zero, MockUpstream.event("error", ["type": "error", "error": ["type": "overloaded_error", "message": "fake mid-stream overload"]])))
@@ -209,6 +209,9 @@ struct UsageRecordingTests {
         #expect(records[1].status == 500)
         #expect(records[1].attempts.count == 2)
         #expect(records[1].attempts.allSatisfy { $0.status == 500 })
+        // The provider echoed the key: it is not stored.
+        #expect(records[1].errorMessage?.contains("boom") == true)
+        #expect(records.allSatisfy { !($0.errorMessage ?? "").contains("sk-mock-key-123456") && !$0.attempts.contains { $0.note.contains("sk-mock-key-123456") } })
         #expect(records[2].status == 400)
         #expect(records[2].errorMessage?.contains("no provider named 'nope'") == true)
         #expect(records[3].errorMessage?.contains("'model' must be a string") == true)

@@ -43,7 +43,8 @@ public struct UsageFilter: Sendable, Equatable {
         var filter = UsageFilter()
         func nonEmpty(_ name: String) -> String? { parameters[name].flatMap { $0.isEmpty ? nil : $0 } }
         if let since = nonEmpty("from") ?? nonEmpty("since") {
-            guard let time = Self.parseTime(since, now: now) else { throw ParameterError(description: Self.timeHelp(name: "from", value: since)) }
+            let name = nonEmpty("from") == nil ? "since" : "from"
+            guard let time = Self.parseTime(since, now: now) else { throw ParameterError(description: Self.timeHelp(name: name, value: since)) }
             filter.from = time
         }
         if let until = nonEmpty("to") {

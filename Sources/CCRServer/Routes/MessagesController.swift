@@ -104,7 +104,14 @@ struct MessagesController {
             id: requestID, startedAtMilliseconds: arrivedAt, session: session, project: session.flatMap { state.overrides?.project(of: $0) },
             clientModel: clientModel, scenario: decision.scenario, reason: decision.reason, route: decision.target, target: decision.target, status: 200,
             outcome: .ok, stream: stream, durationMilliseconds: 0, clientType: Self.clientType(userAgent: userAgent))
+        let redactor = state.snapshot.redactor
         return UsageTicket(record: record, started: arrived, prices: prices) { record in
+            var record = record
+            // Error texts can quote what a provider echoed back; keys never reach the store.
+            record.errorMessage = record.errorMessage.map(redactor.redact)
+            for index in record.attempts.indices where record.attempts[index].failure != nil {
+                record.attempts[index].note = redactor.redact(record.attempts[index].note)
+            }
             state.metrics.record(record)
             if state.usage?.enqueue(record) == false { state.metrics.usageDropped() }
         }
@@ -173,7 +180,7 @@ struct MessagesController {
         if response.body.contentLength != nil {
             // A whole answer (JSON or an error): done now. A streamed body closes the ticket itself.
             let code = Int(response.status.code)
-            ticket?.close(status: code, outcome: code < 400 ? .ok : .error, error: code < 400 ? nil : attempts.last(where: { $0.failure != nil })?.note)
+            ticket?.close(status: code, outcome: code < 400 ? .ok : .error)
         }
         var answered = response
         answered.headers[HTTPField.Name("x-ccr-attempts")!] = String(attempts.count { $0.wasSent })

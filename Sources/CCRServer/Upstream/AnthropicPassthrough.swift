@@ -104,7 +104,7 @@ struct AnthropicPassthrough {
                 context.logger.warning("provider stream failed before content", metadata: ["provider": "\(self.provider.name)", "error": "\(outcome.message)"])
                 var fields = HTTPFields()
                 exchange.decorate(&fields)
-                return AnthropicErrorMiddleware.response(outcome, requestID: context.requestID, extraHeaders: fields)
+                return exchange.failureResponse(outcome, headers: fields)
             }
         }
         let first = held

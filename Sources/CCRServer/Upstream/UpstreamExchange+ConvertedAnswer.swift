@@ -52,7 +52,7 @@ extension UpstreamExchange {
                 return Response(status: .ok, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: message.encoded())))
             } catch let error as AnthropicError {
                 self.state.failed.add(1, ordering: .relaxed)
-                return AnthropicErrorMiddleware.response(error, requestID: context.requestID, extraHeaders: fields)
+                return self.failureResponse(error, headers: fields)
             }
         }
         let stream = ProviderStream(
@@ -61,7 +61,7 @@ extension UpstreamExchange {
         if case .failedBeforeContent(let error) = first.progress {
             self.state.failed.add(1, ordering: .relaxed)
             context.logger.warning("provider stream failed before content", metadata: ["provider": "\(self.provider.name)", "error": "\(error.message)"])
-            return AnthropicErrorMiddleware.response(error, requestID: context.requestID, extraHeaders: fields)
+            return self.failureResponse(error, headers: fields)
         }
         if !wantsStream {
             // The provider streamed although asked not to: assemble the message.
@@ -71,7 +71,7 @@ extension UpstreamExchange {
             fields[.contentType] = "application/json"
             if let error = accumulator.error {
                 let failure = AnthropicError(status: 502, kind: .api, message: error["message"]?.stringValue ?? "provider failed")
-                return AnthropicErrorMiddleware.response(failure, requestID: context.requestID, extraHeaders: fields)
+                return self.failureResponse(failure, headers: fields)
             }
             let message = assembled(accumulator.result)
             self.record(message: message)

@@ -64,6 +64,12 @@ struct UpstreamExchange {
         self.state.failed.add(1, ordering: .relaxed)
         self.context.logger.warning(
             "provider answered an error", metadata: ["provider": "\(self.provider.name)", "status": "\(status)"])
+        return self.failureResponse(error, headers: headers)
+    }
+
+    /// Claude Code's answer for a failed attempt; the usage record keeps its message.
+    func failureResponse(_ error: AnthropicError, headers: HTTPFields) -> Response {
+        self.context.usageTicket?.noteError(error.message)
         return AnthropicErrorMiddleware.response(error, requestID: self.context.requestID, extraHeaders: headers)
     }
 

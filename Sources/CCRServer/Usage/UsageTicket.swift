@@ -12,6 +12,8 @@ public final class UsageTicket: Sendable {
     private struct State {
         var record: UsageRecord
         var firstContent: ContinuousClock.Instant?
+        /// The last failed attempt's message.
+        var lastError: String?
         var closed = false
     }
 
@@ -57,6 +59,11 @@ public final class UsageTicket: Sendable {
         }
     }
 
+    /// An attempt failed with this message (the last one is the request's error, if it fails).
+    public func noteError(_ message: String) {
+        self.state.withLock { $0.lastError = message }
+    }
+
     /// The attempts made: the last one that reached a provider is the target that answered.
     public func noteAttempts(_ attempts: [AttemptRecord]) {
         self.state.withLock { state in
@@ -87,7 +94,7 @@ public final class UsageTicket: Sendable {
         var record = state.record
         record.status = status
         record.outcome = outcome
-        record.errorMessage = error.map { String($0.prefix(1_000)) }
+        record.errorMessage = (error ?? (outcome == .ok ? nil : state.lastError)).map { String($0.prefix(1_000)) }
         record.durationMilliseconds = Int((now - self.started).milliseconds)
         if record.stream, let first = state.firstContent {
             record.ttftMilliseconds = Int((first - self.started).milliseconds)
