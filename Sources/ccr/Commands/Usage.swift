@@ -14,7 +14,7 @@ extension CCRCommand {
                 Examples: ccr usage --since 7d --by day · ccr usage --session <id> · ccr usage --export csv --since all > usage.csv
                 """)
 
-        @Option(name: .long, help: "From when (default: today, UTC).")
+        @Option(name: .long, help: "From when (default: today, in this machine's time zone).")
         var since = "today"
 
         @Option(name: .long, help: "Up to when (default: now).")
@@ -79,9 +79,10 @@ extension CCRCommand {
             }
         }
 
-        /// The options as a filter (times read as the server would read them).
+        /// The options as a filter (times read as the server would read them, but `today` and
+        /// `yesterday` in this machine's time zone).
         func filter() throws -> UsageFilter {
-            var parameters = ["since": self.since]
+            var parameters = ["since": Self.localDay(self.since) ?? self.since]
             parameters["to"] = self.until
             parameters["provider"] = self.provider
             parameters["model"] = self.model
@@ -92,6 +93,17 @@ extension CCRCommand {
                 return try UsageFilter.parse(parameters, now: Int64(Date().timeIntervalSince1970 * 1_000))
             } catch {
                 throw CLIError(message: "ccr: \(error.description)", code: 64)
+            }
+        }
+
+        /// The start of today or yesterday here, as milliseconds since 1970 (text), for those two words.
+        static func localDay(_ text: String) -> String? {
+            let calendar = Calendar.current
+            let today = calendar.startOfDay(for: Date())
+            switch text.lowercased() {
+            case "today": return String(Int64(today.timeIntervalSince1970 * 1_000))
+            case "yesterday": return calendar.date(byAdding: .day, value: -1, to: today).map { String(Int64($0.timeIntervalSince1970 * 1_000)) }
+            default: return nil
             }
         }
     }

@@ -4,8 +4,8 @@ import CCRCore
 /// Prints `ccr usage`'s tables: the summary grouped by one dimension, then the latest requests.
 enum UsageTable {
     static func print(summary: UsageSummary, by dimension: UsageSummary.Dimension, recent: [JSONValue], source: String) {
-        let from = summary.from.map { UsageTime.iso8601(milliseconds: $0).prefix(16).replacingOccurrences(of: "T", with: " ") + " UTC" } ?? "the start"
-        let to = summary.to.map { " to " + UsageTime.iso8601(milliseconds: $0).prefix(16).replacingOccurrences(of: "T", with: " ") + " UTC" } ?? ""
+        let from = summary.from.map { Self.localTime($0) } ?? "the start"
+        let to = summary.to.map { " to " + Self.localTime($0) } ?? ""
         Swift.print("Usage since \(from)\(to) (from \(source))")
         if summary.totals.requests == 0 {
             Swift.print("no requests recorded in that time")
@@ -21,9 +21,9 @@ enum UsageTable {
         guard !recent.isEmpty else { return }
         Swift.print("")
         Swift.print("Latest requests")
-        var lines: [[String]] = [["TIME (UTC)", "ROUTE", "SCENARIO", "ANSWERED BY", "INPUT", "OUTPUT", "CACHE R/W", "TTFT", "TIME", "TOK/S", "COST", "STATUS"]]
+        var lines: [[String]] = [["TIME", "ROUTE", "SCENARIO", "ANSWERED BY", "INPUT", "OUTPUT", "CACHE R/W", "TTFT", "TIME", "TOK/S", "COST", "STATUS"]]
         for record in recent {
-            let time = record["time"]?.stringValue.map { String($0.dropFirst(11).prefix(8)) } ?? ""
+            let time = record["time"]?.stringValue.flatMap(UsageTime.parse).map { Self.localTime($0, format: "HH:mm:ss") } ?? ""
             let answered = "\(record["provider"]?.stringValue ?? ""),\(record["model"]?.stringValue ?? "")"
             let route = record["route"]?.stringValue.map { $0 == "," ? "(rejected)" : $0 } ?? ""
             var status = "\(record["status"]?.intValue ?? 0)"
@@ -40,6 +40,14 @@ enum UsageTable {
             ])
         }
         Self.printAligned(lines, rightAligned: [4, 5, 6, 7, 8, 9, 10])
+    }
+
+    /// `2026-11-30 14:00` in this machine's time zone.
+    static func localTime(_ milliseconds: Int64, format: String = "yyyy-MM-dd HH:mm zzz") -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = format
+        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1_000))
     }
 
     static func row(_ key: String, _ totals: UsageSummary.Totals) -> [String] {
