@@ -51,7 +51,7 @@ struct ClaudeCodeUsageTests {
                    {"type": "cost", "text": "cost={{sessionCost}}"}
                  ]}}}
                 """.write(to: home.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
-            try await Processes.withStop(ccr, environment: env) {
+            let session = try await Processes.withStop(ccr, environment: env) {
                 let run = try await Processes.run(ccr, ["code", "-p", "say something", "--output-format", "json"], environment: env, timeout: .seconds(120))
                 #expect(run.status == 0, "stderr: \(run.stderr)")
                 let output = try JSONParser.parse(run.stdout)
@@ -100,7 +100,14 @@ struct ClaudeCodeUsageTests {
                 #expect(line.status == 0, "stderr: \(line.stderr)")
                 let cost = UsageAmount.dollars(0.0013 * Double(turns.count))
                 #expect(line.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "mock-coder in=1.2k out=40 route=mock,mock-coder cost=\(cost)", "line: \(line.stdout)")
+                return (session, turns.count)
             }
+            // With the router stopped, ccr usage reads the file itself and finds the same turns.
+            let stopped = try await Processes.run(ccr, ["usage", "--since", "all", "--session", session.0, "--json"], environment: env)
+            #expect(stopped.status == 0, "stderr: \(stopped.stderr)")
+            let report = try JSONParser.parse(stopped.stdout)
+            #expect(report["summary"]?["totals"]?["requests"]?.intValue == session.1)
+            #expect(report["summary"]?["totals"]?["cache_read_tokens"]?.intValue == 1000 * session.1)
         }
     }
 }
