@@ -55,6 +55,15 @@ struct InfoController {
             "router": .object(router),
             "auth": .bool(configuration.apiKey != nil),
             "resilience": self.state.resilience.report(),
+            "usage": self.usageReport(),
+        ]
+    }
+
+    /// Whether requests are recorded, and how the writer keeps up.
+    func usageReport() -> JSONValue {
+        guard let usage = self.state.usage else { return ["enabled": false] }
+        return [
+            "enabled": true, "written": .int(usage.writtenCount), "dropped": .int(usage.droppedCount), "pending": .int(usage.pendingCount),
         ]
     }
 

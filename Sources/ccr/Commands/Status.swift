@@ -38,6 +38,15 @@ extension CCRCommand {
             let requests = status["requests"]
             print("requests: \(requests?["served"]?.intValue ?? 0) served, \(requests?["failed"]?.intValue ?? 0) failed, \(requests?["in_flight"]?.intValue ?? 0) streaming now")
             print("default route: \(status["router"]?["default"]?.stringValue ?? "(none)")")
+            if let usage = status["usage"] {
+                if usage["enabled"] == false {
+                    print("usage record: off (Usage.enabled is false)")
+                } else {
+                    var line = "usage record: \(usage["written"]?.intValue ?? 0) written since start"
+                    if let dropped = usage["dropped"]?.intValue, dropped > 0 { line += ", \(dropped) dropped (queue full)" }
+                    print(line + "; see ccr usage")
+                }
+            }
             let providers = status["providers"]?.arrayValue ?? []
             print("providers (\(providers.count)):")
             for provider in providers {
