@@ -1,26 +1,22 @@
 /// Follows an Anthropic event stream on its way to the client, to end it properly when the
-/// provider fails mid-stream: which block is open, whether `message_start` went out.
+/// provider fails mid-stream: which block is open, whether `message_start` went out. It is fed the
+/// events ``AnthropicUsageObserver`` decodes, so the bytes are decoded once.
 public struct AnthropicStreamTracker: Sendable {
-    private var decoder = SSEDecoder()
     public private(set) var started = false
     public private(set) var openBlock: Int?
     public private(set) var finished = false
 
     public init() {}
 
-    /// Feeds bytes sent to the client.
-    public mutating func feed(_ buffer: UnsafeRawBufferPointer) {
-        var events: [(String?, [UInt8])] = []
-        self.decoder.feed(buffer: buffer) { events.append(($0.event, $0.data)) }
-        for (name, data) in events {
-            switch name {
-            case "message_start": self.started = true
-            case "content_block_start":
-                self.openBlock = (try? JSONParser.parse(data))?["index"]?.intValue ?? self.openBlock
-            case "content_block_stop": self.openBlock = nil
-            case "message_stop": self.finished = true
-            default: break
-            }
+    /// Notes one event sent to the client.
+    public mutating func note(_ event: SSEEvent) {
+        switch event.event {
+        case "message_start": self.started = true
+        case "content_block_start":
+            self.openBlock = (try? JSONParser.parse(event.data))?["index"]?.intValue ?? self.openBlock
+        case "content_block_stop": self.openBlock = nil
+        case "message_stop": self.finished = true
+        default: break
         }
     }
 

@@ -1,8 +1,10 @@
-/// Reads the token usage out of an Anthropic answer as it passes to the client, without
-/// changing it: `message_start` and `message_delta` events of a stream, or a message's `usage`.
+/// Reads an Anthropic answer as it passes to the client, without changing it: the token usage
+/// (`message_start` and `message_delta` events of a stream, or a message's `usage`), the model it
+/// names, the first content delta, an `error` event; and, when asked, the open block
+/// (``AnthropicStreamTracker``). A stream's bytes are decoded once for all of these.
 ///
-/// Later reports win field by field (a converted stream's `message_start` carries an estimate,
-/// its `message_delta` the provider's figures).
+/// Later usage reports win field by field (a converted stream's `message_start` carries an
+/// estimate, its `message_delta` the provider's figures).
 public struct AnthropicUsageObserver: Sendable {
     private var decoder = SSEDecoder()
     private var body: [UInt8] = []
@@ -16,9 +18,13 @@ public struct AnthropicUsageObserver: Sendable {
     public private(set) var sawContent = false
     /// The message of an `error` event in the stream, if one passed.
     public private(set) var errorMessage: String?
+    /// The blocks of the stream, when tracked.
+    public private(set) var blocks: AnthropicStreamTracker?
 
-    public init(isEventStream: Bool) {
+    /// - Parameter tracksBlocks: follow the stream's blocks too (``blocks``).
+    public init(isEventStream: Bool, tracksBlocks: Bool = false) {
         self.isEventStream = isEventStream
+        self.blocks = isEventStream && tracksBlocks ? AnthropicStreamTracker() : nil
     }
 
     /// Feeds bytes sent to the client.
@@ -28,7 +34,9 @@ public struct AnthropicUsageObserver: Sendable {
             var content = false
             var model: String?
             var failure: String?
+            var blocks = self.blocks
             self.decoder.feed(buffer: buffer) { event in
+                blocks?.note(event)
                 if event.event == "content_block_delta" {
                     content = true
                     return
@@ -44,6 +52,7 @@ public struct AnthropicUsageObserver: Sendable {
                 if let named = value["message"]?["model"]?.stringValue { model = named }
                 seen.append(value["message"]?["usage"] ?? value["usage"] ?? .null)
             }
+            self.blocks = blocks
             for usage in seen { self.merge(usage) }
             if content { self.sawContent = true }
             if let model { self.model = model }

@@ -129,11 +129,11 @@ extension UsageSummary {
         totals.outputTokens = int("output_tokens")
         totals.cacheReadTokens = int("cache_read_tokens")
         totals.cacheWriteTokens = int("cache_write_tokens")
-        totals.costUSD = json["cost_usd"]?.doubleValue ?? json["cost_usd"]?.intValue.map(Double.init) ?? 0
+        totals.costUSD = json["cost_usd"]?.doubleValue ?? 0
         totals.unpriced = int("unpriced_requests")
         totals.ttft = percentiles("ttft_ms")
         totals.duration = percentiles("duration_ms")
-        totals.tokensPerSecond = json["tokens_per_second"]?.doubleValue ?? json["tokens_per_second"]?.intValue.map(Double.init)
+        totals.tokensPerSecond = json["tokens_per_second"]?.doubleValue
         return totals
     }
 }

@@ -503,7 +503,15 @@ extension PluginProcess {
             for pointer in cEnvironment { free(pointer) }
         }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, command.executable, &actions, &attributes, &cArguments, &cEnvironment)
+        var result = posix_spawn(&pid, command.executable, &actions, &attributes, &cArguments, &cEnvironment)
+        // ETXTBSY: the script was just written and a process forked meanwhile still holds it open
+        // for writing until it execs; that passes within milliseconds.
+        var retries = 0
+        while result == ETXTBSY && retries < 10 {
+            retries += 1
+            usleep(10_000)
+            result = posix_spawn(&pid, command.executable, &actions, &attributes, &cArguments, &cEnvironment)
+        }
         close(stdin.read)
         close(stdout.write)
         close(stderr.write)

@@ -192,6 +192,8 @@ struct MessagesController {
         state: ServerState, provider: ProviderConfiguration, decision: RouteDecision, routed: RoutedRequest, bytes: [UInt8], session: String?,
         request: Request, context: CCRRequestContext
     ) async throws -> Response {
+        // A converted stream's `message_start` carries this until the provider reports usage.
+        let estimate = max(1, decision.tokenCount ?? bytes.count / 4)
         switch provider.wire {
         case .anthropic:
             var passthrough = AnthropicPassthrough(state: state, provider: provider, decision: decision)
@@ -212,13 +214,13 @@ struct MessagesController {
         case .openAIChat:
             var relay = OpenAIChatRelay(state: state, provider: provider, decision: decision)
             relay.sessionID = session
-            relay.inputTokenEstimate = decision.tokenCount
-            return try await relay.forward(body: routed.body, bodyBytes: bytes.count, context: context)
+            relay.inputTokenEstimate = estimate
+            return try await relay.forward(body: routed.body, context: context)
         case .openAIResponses:
             var relay = OpenAIResponsesRelay(state: state, provider: provider, decision: decision)
             relay.sessionID = session
-            relay.inputTokenEstimate = decision.tokenCount
-            return try await relay.forward(body: routed.body, bodyBytes: bytes.count, context: context)
+            relay.inputTokenEstimate = estimate
+            return try await relay.forward(body: routed.body, context: context)
         case .gemini:
             var relay = GeminiRelay(state: state, provider: provider, decision: decision)
             relay.sessionID = session
@@ -226,8 +228,8 @@ struct MessagesController {
                 let access = try await state.vertexAuth.access(provider: provider, vertex: vertex, upstream: state.upstream, logger: context.logger)
                 relay.vertex = VertexCall(url: VertexEndpoint.modelsBase(vertex, project: access.project), token: access.token)
             }
-            relay.inputTokenEstimate = decision.tokenCount
-            return try await relay.forward(body: routed.body, bodyBytes: bytes.count, context: context)
+            relay.inputTokenEstimate = estimate
+            return try await relay.forward(body: routed.body, context: context)
         }
     }
 

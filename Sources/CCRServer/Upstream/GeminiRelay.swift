@@ -16,12 +16,13 @@ struct GeminiRelay {
     let provider: ProviderConfiguration
     let decision: RouteDecision
     var sessionID: String? = nil
-    var inputTokenEstimate: Int? = nil
+    /// `message_start`'s input tokens, when the first chunk has no usage.
+    var inputTokenEstimate = 1
     /// For Vertex AI: the models base (`…/publishers/google/models`) and the access token, used
     /// instead of `api_base_url` and the key.
     var vertex: VertexCall? = nil
 
-    func forward(body: JSONObject, bodyBytes: Int, context: CCRRequestContext) async throws -> Response {
+    func forward(body: JSONObject, context: CCRRequestContext) async throws -> Response {
         let target = GeminiTarget.infer(model: self.decision.target.model)
         let encoded = try GeminiRequestEncoder.encode(body, target: target)
         let wantsStream = body["stream"]?.boolValue == true
@@ -33,17 +34,13 @@ struct GeminiRelay {
             headers.append(("x-goog-api-key", key))
         }
         let request = UpstreamRequestBuilder.request(url: url, clientHeaders: [:], extra: headers, body: encoded.encoded())
-        var exchange = UpstreamExchange(state: self.state, provider: self.provider, decision: self.decision, context: context)
-        exchange.sessionID = self.sessionID
-        let response = try await exchange.send(request)
-        if response.status.code >= 400 {
+        let exchange = UpstreamExchange(state: self.state, provider: self.provider, decision: self.decision, context: context, sessionID: self.sessionID)
+        return try await exchange.relay(
+            request, wantsStream: wantsStream,
             // Gemini puts the retry delay of a 429 in the body (`RetryInfo`), not in a header.
-            return try await exchange.errorResponse(from: response) { body in (try? JSONParser.parse(body)).flatMap(GeminiError.retryAfterSeconds) }
-        }
-        return try await exchange.convertedAnswer(
-            response, wantsStream: wantsStream,
+            retryAfterInBody: { body in (try? JSONParser.parse(body)).flatMap(GeminiError.retryAfterSeconds) },
             converter: { messageID in
-                GeminiStreamConverter(messageID: messageID, model: self.decision.target.model, inputTokenEstimate: max(1, self.inputTokenEstimate ?? bodyBytes / 4))
+                GeminiStreamConverter(messageID: messageID, model: self.decision.target.model, inputTokenEstimate: self.inputTokenEstimate)
             },
             decode: { value, messageID in
                 try GeminiResponseDecoder.message(from: value, messageID: messageID, model: self.decision.target.model)
@@ -51,5 +48,3 @@ struct GeminiRelay {
             assembled: GeminiResponseDecoder.thinkingFirst)
     }
 }
-
-extension GeminiStreamConverter: ProviderStreamConverter {}

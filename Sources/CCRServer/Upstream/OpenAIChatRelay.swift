@@ -14,9 +14,10 @@ struct OpenAIChatRelay {
     let provider: ProviderConfiguration
     let decision: RouteDecision
     var sessionID: String? = nil
-    var inputTokenEstimate: Int? = nil
+    /// `message_start`'s input tokens, until the provider reports usage.
+    var inputTokenEstimate = 1
 
-    func forward(body: JSONObject, bodyBytes: Int, context: CCRRequestContext) async throws -> Response {
+    func forward(body: JSONObject, context: CCRRequestContext) async throws -> Response {
         let target = OpenAIChatTarget.infer(baseURL: self.provider.baseURL, model: self.decision.target.model)
         let encoded = try OpenAIChatRequestEncoder.encode(body, target: target)
         let transformers = TransformerRun(provider: self.provider, model: self.decision.target.model, anthropicRequest: body, plugins: self.state.transformerPlugins)
@@ -25,17 +26,12 @@ struct OpenAIChatRelay {
         TransformerRun.apply(prepared.headers, to: &headers)
         let request = UpstreamRequestBuilder.request(
             url: prepared.url ?? self.provider.baseURL, clientHeaders: [:], extra: headers, body: JSONValue.object(prepared.body).encoded())
-        var exchange = UpstreamExchange(state: self.state, provider: self.provider, decision: self.decision, context: context)
-        exchange.sessionID = self.sessionID
-        let response = try await exchange.send(request)
-        if response.status.code >= 400 {
-            return try await exchange.errorResponse(from: response)
-        }
-        return try await exchange.convertedAnswer(
-            response, wantsStream: body["stream"]?.boolValue == true,
+        let exchange = UpstreamExchange(state: self.state, provider: self.provider, decision: self.decision, context: context, sessionID: self.sessionID)
+        return try await exchange.relay(
+            request, wantsStream: body["stream"]?.boolValue == true,
             converter: { messageID in
                 transformers.streamConverter(
-                    OpenAIChatStreamConverter(messageID: messageID, model: self.decision.target.model, inputTokenEstimate: max(1, self.inputTokenEstimate ?? bodyBytes / 4)))
+                    OpenAIChatStreamConverter(messageID: messageID, model: self.decision.target.model, inputTokenEstimate: self.inputTokenEstimate))
             },
             decode: { value, messageID in
                 try OpenAIChatResponseDecoder.message(from: try await transformers.response(value), messageID: messageID, model: self.decision.target.model)

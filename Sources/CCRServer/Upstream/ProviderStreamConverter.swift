@@ -23,3 +23,4 @@ extension ProviderStreamConverter {
 
 extension OpenAIChatStreamConverter: ProviderStreamConverter {}
 extension OpenAIResponsesStreamConverter: ProviderStreamConverter {}
+extension GeminiStreamConverter: ProviderStreamConverter {}

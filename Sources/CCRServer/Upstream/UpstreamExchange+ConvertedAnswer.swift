@@ -9,6 +9,20 @@ extension UpstreamExchange {
     /// gets a `ping`.
     static let pingInterval: Duration = .seconds(10)
 
+    /// Sends a converted request and relays the answer: an error status as an Anthropic error
+    /// (``errorResponse(from:retryAfterInBody:)``), anything else through ``convertedAnswer``.
+    func relay<Converter: ProviderStreamConverter>(
+        _ request: HTTPClientRequest, wantsStream: Bool, retryAfterInBody: (([UInt8]) -> Int?)? = nil,
+        converter: (_ messageID: String) -> Converter, decode: (_ value: JSONValue, _ messageID: String) async throws -> JSONValue,
+        assembled: (JSONValue) -> JSONValue = { $0 }
+    ) async throws -> Response {
+        let response = try await self.send(request)
+        if response.status.code >= 400 {
+            return try await self.errorResponse(from: response, retryAfterInBody: retryAfterInBody)
+        }
+        return try await self.convertedAnswer(response, wantsStream: wantsStream, converter: converter, decode: decode, assembled: assembled)
+    }
+
     /// Relays the answer of a provider whose wire is converted (OpenAI Chat, OpenAI Responses,
     /// Gemini): a JSON message decoded whole, or a stream converted as it arrives. A stream is
     /// read up to its first content before anything is sent, so that an empty or failing stream is

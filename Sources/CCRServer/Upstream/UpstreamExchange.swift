@@ -96,8 +96,10 @@ struct UpstreamExchange {
             status: status, headers: headers,
             body: ResponseBody { writer in
                 defer { state.inFlight.subtract(1, ordering: .relaxed) }
-                var observer = sessionID != nil || ticket != nil ? AnthropicUsageObserver(isEventStream: isEventStream) : nil
-                var tracker = isEventStream && tracksBlocks ? AnthropicStreamTracker() : nil
+                // One reader of the bytes sent: usage and first token for the session and the usage
+                // record, the open block for a mid-stream failure.
+                let tracks = isEventStream && tracksBlocks
+                var observer = sessionID != nil || ticket != nil || tracks ? AnthropicUsageObserver(isEventStream: isEventStream, tracksBlocks: tracks) : nil
                 var firstContentNoted = false
                 var ending: (outcome: UsageRecord.Outcome, error: String?) = (.ok, nil)
                 defer {
@@ -117,7 +119,6 @@ struct UpstreamExchange {
                                     ticket?.noteFirstContent()
                                 }
                             }
-                            if tracker != nil { buffer.withUnsafeReadableBytes { tracker?.feed($0) } }
                             try await writer.write(buffer)
                         }
                     }
@@ -131,10 +132,10 @@ struct UpstreamExchange {
                     logger.warning("upstream failed mid-stream", metadata: ["provider": "\(providerName)", "error": "\(error)"])
                     let message = "ccr: provider '\(providerName)' failed mid-stream: \(UpstreamFailure.describe(error))"
                     ending = (.failedMidStream, message)
-                    if isEventStream, !(tracker?.finished ?? false) {
+                    if isEventStream, !(observer?.blocks?.finished ?? false) {
                         // Close the open block, then say what happened: the stream stays valid.
                         let failure = AnthropicError(status: 502, kind: .api, message: message)
-                        try? await writer.write(ByteBuffer(bytes: tracker?.closingEvents(for: failure) ?? failure.sseEvent))
+                        try? await writer.write(ByteBuffer(bytes: observer?.blocks?.closingEvents(for: failure) ?? failure.sseEvent))
                     }
                 }
                 try await writer.finish(nil)
