@@ -106,8 +106,8 @@ struct StatusLineVariablesTests {
         #expect(StatusLineVariables.dollars(0.00421) == "$0.0042")
         #expect(StatusLineVariables.dollars(0) == "$0.00")
         #expect(StatusLineVariables.dollars(-1) == nil)
-        #expect(StatusLineVariables.fixed(-2.25, decimals: 1) == "-2.3")
-        #expect(StatusLineVariables.fixed(0.05, decimals: 2) == "0.05")
+        #expect(DecimalText.fixed(-2.25, decimals: 1) == "-2.3")
+        #expect(DecimalText.fixed(0.05, decimals: 2) == "0.05")
     }
 
     @Test func substitutesKnownVariablesAndDropsUnknownOnes() {

@@ -106,4 +106,19 @@ enum AnthropicRequestContent {
         }
         return parts
     }
+
+    /// An image block's picture as one URL: a `data:` URL for base64 data, else its `url`.
+    /// - Parameter provider: what to call the provider in the error for another source type.
+    static func imageURL(_ block: JSONValue, provider: String) throws(AnthropicError) -> String {
+        let source = block["source"] ?? .null
+        switch source["type"]?.stringValue {
+        case "base64":
+            let media = source["media_type"]?.stringValue ?? "image/png"
+            return "data:\(media);base64,\(source["data"]?.stringValue ?? "")"
+        case "url":
+            return source["url"]?.stringValue ?? ""
+        default:
+            throw .invalidRequest("ccr: an image with source type '\(source["type"]?.stringValue ?? "?")' cannot be sent to \(provider)")
+        }
+    }
 }

@@ -33,19 +33,7 @@ public struct ConfigLoader: Sendable {
     /// - Returns: the configuration and the warnings.
     /// - Throws: ``ConfigError`` listing every error (and the warnings) when any error exists.
     public func load(text: [UInt8]) throws(ConfigError) -> (CCRConfiguration, [ConfigDiagnostic]) {
-        let raw: JSONValue
-        let map: JSONSourceMap
-        do {
-            (raw, map) = try JSONParser.parseWithPositions(text, syntax: .json5)
-        } catch {
-            throw ConfigError(
-                file: self.fileName,
-                diagnostics: [
-                    ConfigDiagnostic(
-                        .error, path: "$", location: error.location, message: "not valid JSON5: \(error.message)",
-                        fix: "correct the syntax at that position (comments and trailing commas are allowed)")
-                ])
-        }
+        let (raw, map) = try self.parse(text, fix: "correct the syntax at that position (comments and trailing commas are allowed)")
         var validation = Validation(map: map)
         var missing: [EnvironmentInterpolator.Missing] = []
         let resolved = EnvironmentInterpolator(environment: self.environment).interpolate(raw, missing: &missing)
@@ -426,19 +414,23 @@ public struct ConfigLoader: Sendable {
         }
     }
 
+    /// The text as JSON5 with the position of every value; a syntax error is a ``ConfigError`` at
+    /// its line and column.
+    private func parse(_ text: [UInt8], fix: String?) throws(ConfigError) -> (JSONValue, JSONSourceMap) {
+        do {
+            return try JSONParser.parseWithPositions(text, syntax: .json5)
+        } catch {
+            throw ConfigError(
+                file: self.fileName,
+                diagnostics: [ConfigDiagnostic(.error, path: "$", location: error.location, message: "not valid JSON5: \(error.message)", fix: fix)])
+        }
+    }
+
     /// Reads a project's or session's `Router` override (`{"Router": {…}}`, or the object itself)
     /// against an already loaded configuration's providers.
     /// - Throws: ``ConfigError`` listing every problem.
     public func loadRouterOverride(text: [UInt8], configuration: CCRConfiguration) throws(ConfigError) -> RouterTable {
-        let raw: JSONValue
-        let map: JSONSourceMap
-        do {
-            (raw, map) = try JSONParser.parseWithPositions(text, syntax: .json5)
-        } catch {
-            throw ConfigError(
-                file: self.fileName,
-                diagnostics: [ConfigDiagnostic(.error, path: "$", location: error.location, message: "not valid JSON5: \(error.message)")])
-        }
+        let (raw, map) = try self.parse(text, fix: nil)
         var validation = Validation(map: map)
         validation.declaredProviders = configuration.providers.map { ($0.name, $0.models) }
         var missing: [EnvironmentInterpolator.Missing] = []

@@ -78,16 +78,7 @@ public enum OpenAIChatRequestEncoder {
     }
 
     static func imagePart(_ block: JSONValue) throws(AnthropicError) -> JSONValue {
-        let source = block["source"] ?? .null
-        switch source["type"]?.stringValue {
-        case "base64":
-            let media = source["media_type"]?.stringValue ?? "image/png"
-            return ["type": "image_url", "image_url": ["url": .string("data:\(media);base64,\(source["data"]?.stringValue ?? "")")]]
-        case "url":
-            return ["type": "image_url", "image_url": ["url": .string(source["url"]?.stringValue ?? "")]]
-        default:
-            throw .invalidRequest("ccr: an image with source type '\(source["type"]?.stringValue ?? "?")' cannot be sent to an OpenAI-compatible provider")
-        }
+        ["type": "image_url", "image_url": ["url": .string(try AnthropicRequestContent.imageURL(block, provider: "an OpenAI-compatible provider"))]]
     }
 
     static func documentPart(_ block: JSONValue) throws(AnthropicError) -> JSONValue {

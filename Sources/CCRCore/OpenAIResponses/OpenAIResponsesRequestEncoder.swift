@@ -83,17 +83,8 @@ public enum OpenAIResponsesRequestEncoder {
     }
 
     static func imagePart(_ block: JSONValue) throws(AnthropicError) -> JSONValue {
-        let source = block["source"] ?? .null
-        switch source["type"]?.stringValue {
-        case "base64":
-            let media = source["media_type"]?.stringValue ?? "image/png"
-            return ["type": "input_image", "image_url": .string("data:\(media);base64,\(source["data"]?.stringValue ?? "")"), "detail": "auto"]
-        case "url":
-            return ["type": "input_image", "image_url": .string(source["url"]?.stringValue ?? ""), "detail": "auto"]
-        default:
-            let type = source["type"]?.stringValue ?? "?"
-            throw .invalidRequest("ccr: an image with source type '\(type)' cannot be sent to an OpenAI Responses provider")
-        }
+        let url = try AnthropicRequestContent.imageURL(block, provider: "an OpenAI Responses provider")
+        return ["type": "input_image", "image_url": .string(url), "detail": "auto"]
     }
 
     static func documentPart(_ block: JSONValue) throws(AnthropicError) -> JSONValue {

@@ -35,7 +35,7 @@ enum UsageTable {
                 Self.count(record["input_tokens"]?.intValue ?? 0), Self.count(record["output_tokens"]?.intValue ?? 0),
                 "\(Self.count(record["cache_read_tokens"]?.intValue ?? 0))/\(Self.count(record["cache_write_tokens"]?.intValue ?? 0))",
                 record["ttft_ms"]?.intValue.map(Self.milliseconds) ?? "-", Self.milliseconds(record["duration_ms"]?.intValue ?? 0),
-                record["tokens_per_second"]?.doubleValue.map { String(format1: $0) } ?? "-",
+                record["tokens_per_second"]?.doubleValue.map { DecimalText.fixed($0, decimals: 1) } ?? "-",
                 record["cost_usd"]?.doubleValue.map(Self.dollars) ?? "?", status,
             ])
         }
@@ -55,7 +55,7 @@ enum UsageTable {
             key, Self.count(totals.requests), Self.count(totals.errors), Self.count(totals.inputTokens), Self.count(totals.outputTokens),
             Self.count(totals.cacheReadTokens), Self.count(totals.cacheWriteTokens), Self.dollars(totals.costUSD) + (totals.unpriced > 0 ? "+?" : ""),
             totals.ttft.p50.map(Self.milliseconds) ?? "-", totals.duration.p50.map(Self.milliseconds) ?? "-",
-            totals.tokensPerSecond.map { String(format1: $0) } ?? "-",
+            totals.tokensPerSecond.map { DecimalText.fixed($0, decimals: 1) } ?? "-",
         ]
     }
 
@@ -72,20 +72,12 @@ enum UsageTable {
 
     /// `850 ms`, `3.2 s`.
     static func milliseconds(_ value: Int) -> String {
-        value < 1_000 ? "\(value) ms" : String(format1: Double(value) / 1_000) + " s"
+        value < 1_000 ? "\(value) ms" : DecimalText.fixed(Double(value) / 1_000, decimals: 1) + " s"
     }
 
     /// `$0.0123` below a dollar, `$12.35` above.
     static func dollars(_ value: Double) -> String {
-        let scale = value < 1 ? 10_000.0 : 100.0
-        let rounded = (value * scale).rounded() / scale
-        var text = "\(rounded)"
-        if let dot = text.firstIndex(of: ".") {
-            let decimals = text.distance(from: dot, to: text.endIndex) - 1
-            let wanted = value < 1 ? 4 : 2
-            if decimals < wanted { text += String(repeating: "0", count: wanted - decimals) }
-        }
-        return "$" + text
+        "$" + DecimalText.fixed(value, decimals: value < 1 ? 4 : 2)
     }
 
     static func printAligned(_ rows: [[String]], rightAligned: Set<Int>) {
@@ -102,12 +94,6 @@ enum UsageTable {
 }
 
 extension String {
-    /// One decimal: `45.1`.
-    init(format1 value: Double) {
-        let rounded = (value * 10).rounded() / 10
-        self = rounded == rounded.rounded() ? "\(Int(rounded)).0" : "\(rounded)"
-    }
-
     func trimmingTrailingSpaces() -> String {
         var text = self
         while text.last == " " { text.removeLast() }
